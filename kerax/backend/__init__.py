@@ -1,0 +1,13 @@
+"""Low-level engine pieces: dtypes, tensor conversion, symbolic tensors, random."""
+
+from kerax.backend.dtypes import is_float_dtype, is_int_dtype, standardize_dtype
+from kerax.backend.tensors import convert_to_numpy, convert_to_tensor, is_tensor
+
+__all__ = [
+    "convert_to_numpy",
+    "convert_to_tensor",
+    "is_float_dtype",
+    "is_int_dtype",
+    "is_tensor",
+    "standardize_dtype",
+]

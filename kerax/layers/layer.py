@@ -1,0 +1,821 @@
+"""``Layer``: the base of every layer and model.
+
+Lifecycle, as in Keras: ``__init__`` validates and stores arguments, ``build``
+creates weights from the first input shape, ``call`` computes, ``get_config``
+round-trips the constructor arguments. ``__call__`` adds the framework around
+``call``: building, input checks, ``training`` propagation, symbolic calls on
+KerasTensors (graph building), and recording for GradientTape.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from kerax import dtype_policies
+from kerax.autodiff import recording, state_scope
+from kerax.autodiff.recording import Tensor
+from kerax.autodiff.variable import Variable
+from kerax.backend.keras_tensor import (
+    KerasTensor,
+    any_symbolic,
+    is_keras_tensor,
+    to_shape_dtype,
+)
+from kerax.backend.tensors import convert_to_tensor
+from kerax.layers.input_spec import assert_input_compatibility
+from kerax.layers.node import Node
+from kerax.random.seed_generator import SeedGenerator
+from kerax.utils import naming
+
+_ALLOWED_KWARGS = {
+    "input_dim",
+    "input_shape",
+    "batch_input_shape",
+    "batch_size",
+    "weights",
+    "dynamic",
+    "input_length",
+}
+_local = threading.local()
+
+
+def _context() -> list[dict[str, Any]]:
+    stack = getattr(_local, "calls", None)
+    if stack is None:
+        stack = _local.calls = []
+    return stack
+
+
+def _name_scopes() -> list[str]:
+    scopes = getattr(_local, "names", None)
+    if scopes is None:
+        scopes = _local.names = []
+    return scopes
+
+
+@contextmanager
+def name_scope(name: str) -> Iterator[None]:
+    """Prefix the paths of variables created inside with ``name/``."""
+    _name_scopes().append(name)
+    try:
+        yield
+    finally:
+        _name_scopes().pop()
+
+
+def current_training() -> Any:
+    """The ``training`` value of the innermost layer call, or None."""
+    for frame in reversed(_context()):
+        if frame["training"] is not None:
+            return frame["training"]
+    return None
+
+
+def _is_tensor_like(x: Any) -> bool:
+    return isinstance(x, (jax.Array, np.ndarray, Tensor, Variable, KerasTensor))
+
+
+def _shape_of(x: Any) -> Any:
+    if isinstance(x, (list, tuple)):
+        return type(x)(_shape_of(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _shape_of(v) for k, v in x.items()}
+    shape = getattr(x, "shape", None)
+    return None if shape is None else tuple(shape)
+
+
+def _to_array(x: Any) -> Any:
+    if isinstance(x, (np.ndarray, np.generic)):
+        return convert_to_tensor(x)
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return convert_to_tensor(x)
+    return x
+
+
+def _unwrap(tree: Any) -> Any:
+    return jax.tree_util.tree_map(
+        lambda x: x.value if isinstance(x, Tensor) else x,
+        tree,
+        is_leaf=lambda x: isinstance(x, Tensor),
+    )
+
+
+class Layer:
+    """Base class of all layers (and of ``Model``).
+
+    Args:
+        activity_regularizer: applied to the outputs; its value is a loss.
+        trainable: whether the layer's weights are trained.
+        dtype: a dtype or dtype policy name (``"mixed_bfloat16"``).
+        name: unique name; derived from the class name by default.
+    """
+
+    def __init__(
+        self,
+        *,
+        activity_regularizer: Any = None,
+        trainable: bool = True,
+        dtype: Any = None,
+        autocast: bool = True,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        unknown = set(kwargs) - _ALLOWED_KWARGS
+        if unknown:
+            raise TypeError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                f"{kwargs}"
+            )
+        object.__setattr__(self, "_tracking", False)
+        if name is None:
+            name = naming.uniquify(naming.to_snake_case(type(self).__name__))
+        elif not isinstance(name, str) or "/" in name:
+            raise ValueError(
+                f"Layer name must be a string without '/', received {name!r}."
+            )
+        self.name = name
+        self._dtype_policy = dtype_policies.get(dtype)
+        self.autocast = autocast
+        self._trainable = bool(trainable)
+        self.built = False
+        self.supports_masking = False
+        self.input_spec = None
+        self._trainable_variables: list[Variable] = []
+        self._non_trainable_variables: list[Variable] = []
+        self._losses: list[Any] = []
+        self._inbound_nodes: list[Node] = []
+        self._build_shapes_dict: Any = None
+        self._initial_weights = kwargs.get("weights")
+        from kerax import regularizers
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        input_shape = kwargs.get("input_shape")
+        batch_input_shape = kwargs.get("batch_input_shape")
+        input_dim = kwargs.get("input_dim")
+        if input_shape is None and input_dim is not None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            self._input_shape_arg = tuple(batch_input_shape)[1:]
+            self._batch_size_arg = tuple(batch_input_shape)[0]
+        else:
+            self._input_shape_arg = (
+                tuple(input_shape) if input_shape is not None else None
+            )
+            self._batch_size_arg = kwargs.get("batch_size")
+        signature = inspect.signature(self.call)
+        self._call_has_training = "training" in signature.parameters
+        self._call_has_mask = "mask" in signature.parameters
+        object.__setattr__(self, "_tracking", True)
+
+    # -- attribute tracking ----------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_tracking", False) and isinstance(value, Variable):
+            self._track_variable(value)
+        object.__setattr__(self, name, value)
+
+    def _track_variable(self, variable: Variable) -> None:
+        if any(v is variable for v in self._trainable_variables):
+            return
+        if any(v is variable for v in self._non_trainable_variables):
+            return
+        if variable.trainable:
+            self._trainable_variables.append(variable)
+        else:
+            self._non_trainable_variables.append(variable)
+
+    def _children(self) -> Iterator[Any]:
+        """Layers, seed generators and metrics held in attributes, in order."""
+        seen: set[int] = {id(self)}
+
+        def visit(value: Any, depth: int) -> Iterator[Any]:
+            if id(value) in seen:
+                return
+            if isinstance(value, (Layer, SeedGenerator)) or getattr(
+                value, "_is_metric", False
+            ):
+                seen.add(id(value))
+                yield value
+            elif depth < 3 and isinstance(value, (list, tuple)):
+                for item in value:
+                    yield from visit(item, depth + 1)
+            elif depth < 3 and isinstance(value, dict):
+                for item in value.values():
+                    yield from visit(item, depth + 1)
+
+        for key, value in self.__dict__.items():
+            if key in ("_inbound_nodes", "_parent_model", "_compile_state"):
+                continue
+            yield from visit(value, 0)
+
+    @property
+    def _layers(self) -> list[Layer]:
+        return [c for c in self._children() if isinstance(c, Layer)]
+
+    def _flatten_layers(
+        self, include_self: bool = True, recursive: bool = True
+    ) -> list[Layer]:
+        result: list[Layer] = [self] if include_self else []
+        seen = {id(self)}
+        queue = list(self._layers)
+        while queue:
+            layer = queue.pop(0)
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            result.append(layer)
+            if recursive:
+                queue = list(layer._layers) + queue
+        return result
+
+    # -- weights ----------------------------------------------------------
+    @property
+    def dtype_policy(self) -> dtype_policies.DTypePolicy:
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value: Any) -> None:
+        self._dtype_policy = dtype_policies.get(value)
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        value = bool(value)
+        self._trainable = value
+        for variable in self._trainable_variables:
+            variable.trainable = value
+        for layer in self._layers:
+            layer.trainable = value
+
+    def add_weight(
+        self,
+        shape: Any = None,
+        initializer: Any = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        aggregation: str = "none",
+        overwrite_with_gradient: bool = False,
+        name: str | None = None,
+    ) -> Variable:
+        """Create a weight of this layer and track it."""
+        from kerax import constraints, initializers, regularizers
+
+        shape = () if shape is None else tuple(shape)
+        for dim in shape:
+            if dim is None or int(dim) < 0:
+                raise ValueError(
+                    f"Layer {self.name!r}: cannot create weight {name!r} with "
+                    f"shape {shape}; every size must be a known non-negative int."
+                )
+        dtype = dtype if dtype is not None else self.variable_dtype
+        if initializer is None:
+            is_float = jnp.issubdtype(jnp.dtype(dtype), jnp.floating)
+            initializer = "glorot_uniform" if is_float else "zeros"
+        initializer = initializers.get(initializer)
+        path_name = name or "variable"
+        with state_scope_allow_creation():
+            variable = Variable(
+                initializer,
+                shape=shape,
+                dtype=dtype,
+                trainable=trainable,
+                autocast=autocast,
+                aggregation=aggregation,
+                name=path_name,
+            )
+        scopes = list(_name_scopes())
+        if not scopes or scopes[-1] != self.name:
+            scopes.append(self.name)
+        variable.path = "/".join([*scopes, path_name])
+        variable.regularizer = regularizers.get(regularizer)
+        variable.constraint = constraints.get(constraint)
+        variable.overwrite_with_gradient = overwrite_with_gradient
+        self._track_variable(variable)
+        return variable
+
+    def add_variable(
+        self,
+        shape: Any,
+        initializer: Any,
+        dtype: Any = None,
+        trainable: bool = True,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> Variable:
+        """Alias of ``add_weight`` (Keras keeps both)."""
+        return self.add_weight(
+            shape=shape,
+            initializer=initializer,
+            dtype=dtype,
+            trainable=trainable,
+            name=name,
+            **kwargs,
+        )
+
+    def _own_weights(self) -> list[Variable]:
+        return self._trainable_variables + self._non_trainable_variables
+
+    @property
+    def weights(self) -> list[Variable]:
+        """Trainable then non-trainable weights of this layer, then sublayers'."""
+        result: list[Variable] = []
+        seen: set[int] = set()
+        for variable in self._own_weights():
+            if id(variable) not in seen:
+                seen.add(id(variable))
+                result.append(variable)
+        for layer in self._layers:
+            for variable in layer.weights:
+                if id(variable) not in seen:
+                    seen.add(id(variable))
+                    result.append(variable)
+        return result
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        return [v for v in self.weights if v.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return self.weights
+        return [v for v in self.weights if not v.trainable]
+
+    @property
+    def variables(self) -> list[Variable]:
+        """All state: weights, then random seed states and metric variables."""
+        result = list(self.weights)
+        seen = {id(v) for v in result}
+        for layer in self._flatten_layers(include_self=True):
+            for child in layer._children():
+                if isinstance(child, SeedGenerator):
+                    extra = [child.state]
+                elif getattr(child, "_is_metric", False):
+                    extra = list(child.variables)
+                else:
+                    continue
+                for variable in extra:
+                    if id(variable) not in seen:
+                        seen.add(id(variable))
+                        result.append(variable)
+        return result
+
+    @property
+    def trainable_variables(self) -> list[Variable]:
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        trainable = {id(v) for v in self.trainable_variables}
+        return [v for v in self.variables if id(v) not in trainable]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Weights as numpy arrays, in ``self.weights`` order."""
+        return [np.asarray(v.value) for v in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set weights from a list of arrays in ``self.weights`` order."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer {self.name!r} expected {len(own)} weights, but received "
+                f"{len(weights)} arrays."
+            )
+        for variable, value in zip(own, weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != tuple(variable.shape):
+                raise ValueError(
+                    f"Layer {self.name!r} weight shape {tuple(variable.shape)} "
+                    f"({variable.path}) is not compatible with provided weight "
+                    f"shape {tuple(value.shape)}."
+                )
+        for variable, value in zip(own, weights):
+            variable.assign(np.asarray(value))
+
+    def count_params(self) -> int:
+        """Number of weight values (the layer must be built)."""
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the "
+                "layer isn't built. You can build it manually via: "
+                f"`{self.name}.build(batch_input_shape)`."
+            )
+        return int(sum(v.size for v in self.weights))
+
+    # -- losses -----------------------------------------------------------
+    def add_loss(self, loss: Any) -> None:
+        """Add a loss term (e.g. a penalty computed in ``call``)."""
+        scope = state_scope.current()
+        if scope is not None:
+            scope.losses.setdefault(id(self), []).append(loss)
+        else:
+            self._losses.append(loss)
+
+    def _collected_losses(self) -> list[Any]:
+        scope = state_scope.current()
+        layers = self._flatten_layers(include_self=True)
+        result: list[Any] = []
+        for layer in layers:
+            if scope is not None and id(layer) in scope.losses:
+                result.extend(scope.losses[id(layer)])
+            elif scope is None or not any(
+                id(other) in scope.losses for other in layers
+            ):
+                result.extend(layer._losses)
+        return result
+
+    @property
+    def losses(self) -> list[Any]:
+        """Losses from the last call (``add_loss``, activity) and weight penalties."""
+        losses = self._collected_losses()
+        for variable in self.trainable_weights + self.non_trainable_weights:
+            regularizer = getattr(variable, "regularizer", None)
+            if regularizer is not None:
+                losses.append(regularizer(variable.value))
+        return losses
+
+    def _clear_losses(self) -> None:
+        scope = state_scope.current()
+        for layer in self._flatten_layers(include_self=True):
+            if scope is not None:
+                scope.losses.pop(id(layer), None)
+            else:
+                layer._losses = []
+
+    # -- building -----------------------------------------------------------
+    def build(self, input_shape: Any = None) -> None:
+        """Create weights; the default creates none."""
+        self.built = True
+
+    def _maybe_build(self, args: tuple, kwargs: dict) -> None:
+        if self.built:
+            return
+        first = args[0] if args else next(iter(kwargs.values()), None)
+        shapes = _shape_of(first)
+        self._build_shapes_dict = shapes
+        with name_scope_if_nested(self.name):
+            if _overrides(self, "build"):
+                with state_scope_allow_creation():
+                    self.build(shapes)
+            self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        if self._build_shapes_dict is None:
+            return None
+        return {"input_shape": self._build_shapes_dict}
+
+    def build_from_config(self, config: dict[str, Any] | None) -> None:
+        if config and "input_shape" in config and not self.built:
+            self._build_shapes_dict = config["input_shape"]
+            self.build(config["input_shape"])
+            self.built = True
+
+    # -- calling ------------------------------------------------------------
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """The computation; subclasses override it."""
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} does not implement call()."
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if "_tracking" not in self.__dict__:
+            raise RuntimeError(
+                f"{type(self).__name__}.__init__ must call super().__init__() "
+                "before the layer is used."
+            )
+        if any_symbolic((args, kwargs)):
+            return self._symbolic_call(args, kwargs)
+        if args:
+            args = (
+                jax.tree_util.tree_map(_to_array, args[0], is_leaf=_is_tensor_like),
+            ) + args[1:]
+        self._maybe_build(args, kwargs)
+        if args:
+            self._check_inputs(args[0])
+        kwargs = self._resolve_training(kwargs)
+        outermost = not _context()
+        if outermost:
+            self._clear_losses()
+        _context().append({"training": kwargs.get("training"), "layer": self})
+        try:
+            tapes = recording.recording_tapes()
+            if tapes:
+                return self._call_recorded(args, kwargs)
+            return self._call_plain(args, kwargs)
+        finally:
+            _context().pop()
+
+    def _resolve_training(self, kwargs: dict) -> dict:
+        if not self._call_has_training:
+            kwargs.pop("training", None)
+            return kwargs
+        training = kwargs.get("training")
+        if training is None:
+            training = current_training()
+        if training is not None:
+            kwargs = dict(
+                kwargs,
+                training=bool(training)
+                if not isinstance(training, jax.Array)
+                else training,
+            )
+        return kwargs
+
+    def _check_inputs(self, inputs: Any) -> None:
+        if self.input_spec is None:
+            return
+        flat = jax.tree_util.tree_leaves(inputs, is_leaf=_is_tensor_like)
+        assert_input_compatibility(self.input_spec, flat, self.name)
+
+    def _cast_inputs(self, inputs: Any) -> Any:
+        if not self.autocast:
+            return inputs
+        compute = self.compute_dtype
+        if not jnp.issubdtype(jnp.dtype(compute), jnp.floating):
+            return inputs
+
+        def cast(x: Any) -> Any:
+            if (
+                isinstance(x, jax.Array)
+                and jnp.issubdtype(x.dtype, jnp.floating)
+                and x.dtype != compute
+            ):
+                return x.astype(compute)
+            return x
+
+        return jax.tree_util.tree_map(cast, inputs)
+
+    def _call_plain(self, args: tuple, kwargs: dict) -> Any:
+        args = _unwrap(args)
+        if args:
+            args = (self._cast_inputs(args[0]),) + tuple(args[1:])
+        outputs = self.call(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            for output in jax.tree_util.tree_leaves(outputs):
+                if isinstance(output, jax.Array):
+                    self.add_loss(self.activity_regularizer(output))
+        return outputs
+
+    def _call_recorded(self, args: tuple, kwargs: dict) -> Any:
+        """Run the call as one taped op: a pure function of inputs and state."""
+        variables = self.variables
+        layers = self._flatten_layers(include_self=True)
+        layer_ids = [id(layer) for layer in layers]
+
+        def pure(call_args: tuple, call_kwargs: dict, values: list) -> Any:
+            with state_scope.StateScope(zip(variables, values)) as scope:
+                out = self._call_plain(call_args, call_kwargs)
+            losses = [scope.losses.get(i, []) for i in layer_ids]
+            return out, scope.new_values(variables), losses
+
+        old = [v.value for v in variables]
+        out, new_values, losses = recording.apply(pure, args, kwargs, variables)
+        for variable, before, after in zip(variables, old, new_values):
+            after = after.value if isinstance(after, Tensor) else after
+            if after is not before:
+                variable.assign(after)
+        for layer, layer_losses in zip(layers, losses):
+            for loss in layer_losses:
+                layer.add_loss(loss)
+        return out
+
+    def stateless_call(
+        self,
+        trainable_variables: list[Any],
+        non_trainable_variables: list[Any],
+        *args: Any,
+        return_losses: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Call with explicit weight values; returns outputs and new non-trainable values."""
+        if not self.built:
+            raise ValueError(
+                f"Layer {self.name!r} must be built before stateless_call."
+            )
+        trainable = self.trainable_variables
+        non_trainable = self.non_trainable_variables
+        if len(trainable_variables) != len(trainable) or len(
+            non_trainable_variables
+        ) != len(non_trainable):
+            raise ValueError(
+                f"stateless_call on {self.name!r} expected {len(trainable)} trainable "
+                f"and {len(non_trainable)} non-trainable values, received "
+                f"{len(trainable_variables)} and {len(non_trainable_variables)}."
+            )
+        variables = trainable + non_trainable
+        values = list(trainable_variables) + list(non_trainable_variables)
+        with state_scope.StateScope(zip(variables, values)) as scope:
+            outputs = self(*args, **kwargs)
+            losses = self.losses if return_losses else None
+        new_non_trainable = scope.new_values(non_trainable)
+        if return_losses:
+            return outputs, new_non_trainable, losses
+        return outputs, new_non_trainable
+
+    # -- symbolic -------------------------------------------------------------
+    def _symbolic_call(self, args: tuple, kwargs: dict) -> Any:
+        self._maybe_build(args, kwargs)
+        if args:
+            self._check_inputs(args[0])
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def compute_output_shape(self, *args: Any, **kwargs: Any) -> Any:
+        """Output shape for an input shape; by default traced with ``jax.eval_shape``."""
+        specs = jax.tree_util.tree_map(
+            lambda s: KerasTensor(s, self.compute_dtype),
+            args[0] if args else None,
+            is_leaf=lambda s: (
+                isinstance(s, tuple) and all(d is None or isinstance(d, int) for d in s)
+            ),
+        )
+        out = self.compute_output_spec(specs, *args[1:], **kwargs)
+        return jax.tree_util.tree_map(lambda t: t.shape, out, is_leaf=is_keras_tensor)
+
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
+        """Symbolic outputs for symbolic inputs."""
+        if _overrides(self, "compute_output_shape"):
+            shapes = jax.tree_util.tree_map(
+                lambda t: t.shape, args[0], is_leaf=is_keras_tensor
+            )
+            out_shape = self.compute_output_shape(shapes)
+            return _shapes_to_tensors(out_shape, self.compute_dtype)
+        return trace_output_spec(self._spec_call, args, kwargs)
+
+    def _spec_call(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs = {k: v for k, v in kwargs.items()}
+        if self._call_has_training and "training" not in kwargs:
+            kwargs["training"] = False
+        return self._call_plain(args, kwargs)
+
+    # -- graph info -------------------------------------------------------------
+    def _node_tensors(self, which: str) -> Any:
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer {self.name!r} has never been called on symbolic inputs and "
+                f"thus has no defined {which}."
+            )
+        node = self._inbound_nodes[0]
+        if which == "output":
+            return jax.tree_util.tree_unflatten(node.output_treedef, node.outputs)
+        return (
+            node.input_tensors[0]
+            if len(node.input_tensors) == 1
+            else node.input_tensors
+        )
+
+    @property
+    def input(self) -> Any:
+        return self._node_tensors("input")
+
+    @property
+    def output(self) -> Any:
+        return self._node_tensors("output")
+
+    @property
+    def output_shape(self) -> Any:
+        return jax.tree_util.tree_map(
+            lambda t: t.shape, self.output, is_leaf=is_keras_tensor
+        )
+
+    @property
+    def input_shape(self) -> Any:
+        return jax.tree_util.tree_map(
+            lambda t: t.shape, self.input, is_leaf=is_keras_tensor
+        )
+
+    # -- config -------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments as a JSON-friendly dict."""
+        config: dict[str, Any] = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": {
+                "module": "keras",
+                "class_name": "DTypePolicy",
+                "config": {"name": self._dtype_policy.name},
+                "registered_name": None,
+            },
+        }
+        if self.activity_regularizer is not None:
+            from kerax import regularizers
+
+            config["activity_regularizer"] = regularizers.serialize(
+                self.activity_regularizer
+            )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """Create a layer from ``get_config()`` output."""
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = dtype_policies.get(config["dtype"])
+        try:
+            return cls(**config)
+        except TypeError as error:
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' using config="
+                f"{config}.\n\nException encountered: {error}"
+            ) from error
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _overrides(obj: Any, method: str) -> bool:
+    return getattr(type(obj), method) is not getattr(Layer, method)
+
+
+def _shapes_to_tensors(shape: Any, dtype: str) -> Any:
+    def is_shape(s: Any) -> bool:
+        return isinstance(s, (tuple, list)) and all(
+            d is None or isinstance(d, (int, np.integer)) for d in s
+        )
+
+    return jax.tree_util.tree_map(
+        lambda s: KerasTensor(tuple(s), dtype), shape, is_leaf=is_shape
+    )
+
+
+def trace_output_spec(fn: Any, args: tuple, kwargs: dict) -> Any:
+    """Symbolic outputs of ``fn`` by tracing it with ``jax.eval_shape``.
+
+    Unknown sizes are filled with two different values; an output size that
+    changes with them is unknown (``None``) in the result.
+    """
+    leaves, treedef = jax.tree_util.tree_flatten(
+        (args, kwargs), is_leaf=is_keras_tensor
+    )
+    positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
+    has_unknown = any(None in leaves[i].shape for i in positions)
+
+    def run(fill: int) -> Any:
+        specs = [to_shape_dtype(leaves[i], fill) for i in positions]
+
+        def concrete(*values: Any) -> Any:
+            call_leaves = list(leaves)
+            for i, value in zip(positions, values):
+                call_leaves[i] = value
+            a, k = jax.tree_util.tree_unflatten(treedef, call_leaves)
+            with state_scope.StateScope(track_unknown=True):
+                out = fn(*a, **k)
+            return _unwrap(out)
+
+        return jax.eval_shape(concrete, *specs)
+
+    first = run(11)
+    second = run(13) if has_unknown else first
+
+    def merge(a: Any, b: Any) -> KerasTensor:
+        shape = tuple(x if x == y else None for x, y in zip(a.shape, b.shape))
+        return KerasTensor(shape, str(a.dtype))
+
+    return jax.tree_util.tree_map(merge, first, second)
+
+
+@contextmanager
+def name_scope_if_nested(name: str) -> Iterator[None]:
+    """Add the building layer's name to paths only under an enclosing build."""
+    with name_scope(name):
+        yield
+
+
+@contextmanager
+def state_scope_allow_creation() -> Iterator[None]:
+    """Variable creation happens eagerly even inside a trace."""
+    with jax.ensure_compile_time_eval():
+        yield

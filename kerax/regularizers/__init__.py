@@ -1,0 +1,13 @@
+"""Weight penalties (bootstrap)."""
+
+from typing import Any
+
+
+def get(identifier: Any) -> Any:
+    if identifier is None or callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+
+
+def serialize(regularizer: Any) -> Any:
+    return None

@@ -1,0 +1,1 @@
+"""Helpers for testing layers and models (``kerax.testing``)."""

@@ -1,0 +1,3 @@
+"""convolutional layers."""
+
+__all__: list[str] = []

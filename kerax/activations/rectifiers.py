@@ -65,14 +65,17 @@ def elu(x: Any, alpha: float = 1.0) -> jax.Array:
 @register("keras.activations")
 @op
 def selu(x: Any) -> jax.Array:
-    """Scaled ELU with the self-normalizing constants (alpha≈1.6733, scale≈1.0507)."""
+    """Scaled ELU with self-normalizing constants (alpha≈1.6733, scale≈1.0507)."""
     return jax.nn.selu(convert_to_tensor(x))
 
 
 @register("keras.activations")
 @op
 def celu(x: Any, alpha: float = 1.0) -> jax.Array:
-    """Continuously differentiable ELU: ``max(x, 0) + min(alpha*(exp(x/alpha)-1), 0)``."""
+    """Continuously differentiable ELU.
+
+    ``max(x, 0) + min(alpha * (exp(x / alpha) - 1), 0)``.
+    """
     return jax.nn.celu(convert_to_tensor(x), alpha=alpha)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from kerax import registry
 from kerax.activations.sigmoids import linear
+from kerax.initializers.serialization import own_public_name
 
 _NAMESPACE = "keras.activations"
 
@@ -31,7 +32,7 @@ def serialize(activation: Callable[..., Any]) -> str | dict[str, Any]:
     with ``get_config`` (such as an activation layer) gives the Keras dict
     ``{"module", "class_name", "config", "registered_name"}``.
     """
-    public = registry.public_name(activation)
+    public = own_public_name(activation)
     if public is not None and public[0] == _NAMESPACE:
         return public[1]
     if public is not None and hasattr(activation, "get_config"):

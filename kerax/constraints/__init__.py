@@ -1,9 +1,30 @@
-"""Weight constraints (bootstrap)."""
+"""Weight constraints (``keras.constraints``)."""
 
-from typing import Any
+from kerax.constraints.constraints import (
+    Constraint,
+    MaxNorm,
+    MinMaxNorm,
+    NonNeg,
+    UnitNorm,
+)
+from kerax.constraints.lookup import deserialize, get, serialize
 
+max_norm = MaxNorm
+min_max_norm = MinMaxNorm
+non_neg = NonNeg
+unit_norm = UnitNorm
 
-def get(identifier: Any) -> Any:
-    if identifier is None or callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+__all__ = [
+    "Constraint",
+    "MaxNorm",
+    "MinMaxNorm",
+    "NonNeg",
+    "UnitNorm",
+    "deserialize",
+    "get",
+    "max_norm",
+    "min_max_norm",
+    "non_neg",
+    "serialize",
+    "unit_norm",
+]

@@ -14,7 +14,7 @@ from typing import Any
 from kerax import registry
 
 
-def _own_public_name(obj: Any) -> tuple[str, str] | None:
+def own_public_name(obj: Any) -> tuple[str, str] | None:
     """The registered name of ``obj``'s own class (not one it inherits)."""
     cls = obj if inspect.isclass(obj) else type(obj)
     found = cls.__dict__.get("_kerax_public")
@@ -33,7 +33,7 @@ def serialize_object(obj: Any) -> dict[str, Any] | None:
     """
     if obj is None:
         return None
-    public = _own_public_name(obj)
+    public = own_public_name(obj)
     if inspect.isfunction(obj):
         module, name = public or (obj.__module__, obj.__name__)
         return {

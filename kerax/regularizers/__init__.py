@@ -1,13 +1,30 @@
-"""Weight penalties (bootstrap)."""
+"""Weight penalties (``keras.regularizers``)."""
 
-from typing import Any
+from kerax.regularizers.lookup import deserialize, get, serialize
+from kerax.regularizers.regularizers import (
+    L1,
+    L1L2,
+    L2,
+    OrthogonalRegularizer,
+    Regularizer,
+)
 
+l1 = L1
+l2 = L2
+l1_l2 = L1L2
+orthogonal_regularizer = OrthogonalRegularizer
 
-def get(identifier: Any) -> Any:
-    if identifier is None or callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
-
-
-def serialize(regularizer: Any) -> Any:
-    return None
+__all__ = [
+    "L1",
+    "L1L2",
+    "L2",
+    "OrthogonalRegularizer",
+    "Regularizer",
+    "deserialize",
+    "get",
+    "l1",
+    "l1_l2",
+    "l2",
+    "orthogonal_regularizer",
+    "serialize",
+]

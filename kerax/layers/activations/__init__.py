@@ -1,3 +1,7 @@
-"""activations layers."""
+"""Activation layers: ReLU, LeakyReLU, PReLU, ELU, Softmax."""
 
-__all__: list[str] = []
+from kerax.layers.activations.prelu import PReLU
+from kerax.layers.activations.rectifiers import ELU, LeakyReLU, ReLU
+from kerax.layers.activations.softmax import Softmax
+
+__all__ = ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]

@@ -1,3 +1,41 @@
-"""merging layers."""
+"""Merge layers and their function forms (``add``, ``concatenate``, ...)."""
 
-__all__: list[str] = []
+from kerax.layers.merging.concatenate import Concatenate
+from kerax.layers.merging.dot import Dot
+from kerax.layers.merging.elementwise import (
+    Add,
+    Average,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+)
+from kerax.layers.merging.functional import (
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+
+__all__ = [
+    "Add",
+    "Average",
+    "Concatenate",
+    "Dot",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
+]

@@ -1,21 +1,67 @@
-"""kerax: the Keras API, rebuilt on JAX."""
+"""kerax: the Keras API, rebuilt on JAX.
 
-from kerax import config, layers, random
+``import kerax as keras`` gives the Keras 3 API; ``import kerax as tf`` also
+runs TensorFlow-style custom training loops (``tf.GradientTape``,
+``tf.function``, ``tf.Variable``, ``tf.keras``).
+"""
+
+import sys as _sys
+
+from kerax import (
+    activations,
+    callbacks,
+    config,
+    constraints,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    random,
+    regularizers,
+    utils,
+)
 from kerax.autodiff.function import function
+from kerax.autodiff.grad import grad, value_and_grad
 from kerax.autodiff.recording import Tensor
 from kerax.autodiff.tape import GradientTape
 from kerax.autodiff.variable import Variable
-from kerax.layers import Layer
+from kerax.layers import Input, InputSpec, Layer
+from kerax.models import Model, Sequential
 
 __version__ = "0.1.0"
 
+keras = _sys.modules[__name__]
+
 __all__ = [
     "GradientTape",
+    "Input",
+    "InputSpec",
     "Layer",
+    "Model",
+    "Sequential",
     "Tensor",
     "Variable",
+    "activations",
+    "callbacks",
     "config",
+    "constraints",
+    "datasets",
     "function",
+    "grad",
+    "initializers",
+    "keras",
     "layers",
+    "losses",
+    "metrics",
+    "models",
+    "ops",
+    "optimizers",
     "random",
+    "regularizers",
+    "utils",
+    "value_and_grad",
 ]

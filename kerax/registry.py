@@ -41,7 +41,11 @@ def names(namespace: str) -> list[str]:
 
 def public_name(obj: Any) -> tuple[str, str] | None:
     """``(namespace, name)`` of a registered class or instance, else None."""
-    cls = obj if isinstance(obj, type) or callable(obj) and not hasattr(obj, "__dict__") else type(obj)
+    cls = (
+        obj
+        if isinstance(obj, type) or callable(obj) and not hasattr(obj, "__dict__")
+        else type(obj)
+    )
     found = getattr(cls, "_kerax_public", None)
     if found is None:
         found = getattr(obj, "_kerax_public", None)

@@ -68,18 +68,25 @@ class StateScope:
         return [self.values[id(v)] for v in variables]
 
 
-def read(variable: Any) -> Any:
-    """Return the value of ``variable`` as seen by the innermost scope holding it."""
+def _lookup(variable: Any, stack: list[StateScope]) -> Any:
+    """The value of ``variable`` as seen from the top of ``stack``."""
     key = id(variable)
-    for scope in reversed(_stack()):
+    for depth in range(len(stack) - 1, -1, -1):
+        scope = stack[depth]
         if key in scope.values:
             return scope.values[key]
         if scope.track_unknown:
+            value = _lookup(variable, stack[:depth])
             scope.unknown[key] = variable
-            scope.values[key] = variable._value
             scope.variables[key] = variable
-            return variable._value
+            scope.values[key] = value
+            return value
     return variable._value
+
+
+def read(variable: Any) -> Any:
+    """Return the value of ``variable`` as seen by the innermost scope holding it."""
+    return _lookup(variable, _stack())
 
 
 def write(variable: Any, value: Any) -> bool:

@@ -85,6 +85,10 @@ class Variable(ArrayArithmetic):
             value = jnp.asarray(initializer(shape, dtype=dtype), dtype=dtype)
         else:
             value = convert_to_tensor(initializer, dtype=dtype)
+            if value is initializer:
+                value = jnp.copy(
+                    value
+                )  # never share (and later donate) a caller's buffer
             if shape is not None and tuple(value.shape) != tuple(shape):
                 raise ValueError(
                     f"Variable {self.name!r}: initial value has shape "
@@ -144,6 +148,7 @@ class Variable(ArrayArithmetic):
 
     def assign(self, value: Any) -> Variable:
         """Set the value (same shape; dtype cast only when it loses nothing)."""
+        shared = isinstance(value, jax.Array) or hasattr(value, "__kerax_value__")
         value = self._check(value)
         if not state_scope.write(self, value):
             if isinstance(value, jax.core.Tracer):
@@ -152,6 +157,10 @@ class Variable(ArrayArithmetic):
                     "a state scope. Inside jax.jit use kerax.function or "
                     "stateless_call so that the new value is returned."
                 )
+            if shared and value is not self._value:
+                # A caller may still hold this buffer; fit donates variable
+                # buffers, so keep a private copy.
+                value = jnp.copy(value)
             self._value = value
         return self
 

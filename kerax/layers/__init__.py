@@ -13,3 +13,7 @@ from kerax.layers.preprocessing import *  # noqa: F403
 from kerax.layers.recurrent import *  # noqa: F403
 from kerax.layers.regularization import *  # noqa: F403
 from kerax.layers.reshaping import *  # noqa: F403
+from kerax.layers.core.input_layer import Input, InputLayer  # noqa: E402
+from kerax.layers.op_layer import OpLayer  # noqa: E402  (registers the symbolic-op hook)
+
+__all__ = ["Input", "InputLayer", "InputSpec", "Layer", "OpLayer"]

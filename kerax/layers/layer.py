@@ -582,6 +582,9 @@ class Layer:
         if args:
             args = (self._cast_inputs(args[0]),) + tuple(args[1:])
         outputs = self.call(*args, **kwargs)
+        self._last_output_shapes = jax.tree_util.tree_map(
+            lambda o: tuple(o.shape), outputs, is_leaf=lambda o: hasattr(o, "shape")
+        )
         if self.activity_regularizer is not None:
             for output in jax.tree_util.tree_leaves(outputs):
                 if isinstance(output, jax.Array):
@@ -644,12 +647,33 @@ class Layer:
             return outputs, new_non_trainable, losses
         return outputs, new_non_trainable
 
+    # -- masks ------------------------------------------------------------------
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of the outputs: by default the input mask, if masking is supported."""
+        return mask if self.supports_masking else None
+
+    def _propagates_masks(self) -> bool:
+        return self.supports_masking or _overrides(self, "compute_mask")
+
     # -- symbolic -------------------------------------------------------------
     def _symbolic_call(self, args: tuple, kwargs: dict) -> Any:
         self._maybe_build(args, kwargs)
         if args:
             self._check_inputs(args[0])
-        outputs = self.compute_output_spec(*args, **kwargs)
+        input_mask = _symbolic_mask(args[0]) if args else None
+        spec_kwargs = dict(kwargs)
+        if self._call_has_mask and "mask" not in kwargs and input_mask is not None:
+            spec_kwargs["mask"] = input_mask
+        outputs = self.compute_output_spec(*args, **spec_kwargs)
+        if (
+            self._propagates_masks()
+            and args
+            and (input_mask is not None or _overrides(self, "compute_mask"))
+        ):
+            masks = trace_output_spec(
+                lambda x, m: _unwrap(self.compute_mask(x, m)), (args[0], input_mask), {}
+            )
+            _attach_masks(outputs, masks)
         Node(self, args, kwargs, outputs)
         return outputs
 
@@ -754,6 +778,27 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _symbolic_mask(inputs: Any) -> Any:
+    leaves = jax.tree_util.tree_leaves(inputs, is_leaf=is_keras_tensor)
+    masks = [getattr(x, "_keras_mask", None) for x in leaves]
+    if not any(m is not None for m in masks):
+        return None
+    if len(masks) == 1:
+        return masks[0]
+    return masks
+
+
+def _attach_masks(outputs: Any, masks: Any) -> None:
+    flat = jax.tree_util.tree_leaves(outputs, is_leaf=is_keras_tensor)
+    if masks is None:
+        return
+    flat_masks = jax.tree_util.tree_leaves(masks, is_leaf=is_keras_tensor)
+    if len(flat_masks) == 1:
+        flat_masks = flat_masks * len(flat)
+    for tensor, mask in zip(flat, flat_masks):
+        tensor._keras_mask = mask
 
 
 def _overrides(obj: Any, method: str) -> bool:

@@ -94,7 +94,8 @@ class Metric:
         )
         variable.path = f"{self.name.replace('/', '>')}/{variable.name}"
         self._variables.append(variable)
-        self._initial_values.append(jnp.asarray(variable.value))
+        # A private copy: compiled steps donate (delete) the buffers variables hold.
+        self._initial_values.append(jnp.array(variable.value, copy=True))
         return variable
 
     def add_weight(

@@ -1,0 +1,5 @@
+"""Datasets (``kerax.datasets``)."""
+
+from kerax.datasets import digits
+
+__all__ = ["digits"]

@@ -1,0 +1,145 @@
+"""The layer graph of a Functional model: built from KerasTensors, run on arrays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from kerax.backend.keras_tensor import KerasTensor, is_keras_tensor
+from kerax.layers.node import Node
+
+
+def _history(tensor: KerasTensor) -> tuple[Any, int, int]:
+    if tensor._keras_history is None:
+        raise ValueError(
+            f"{tensor} was not produced by a layer. Model outputs must be "
+            "computed from Input(...) tensors by layers or kerax ops."
+        )
+    return tensor._keras_history
+
+
+class Graph:
+    """Nodes between ``inputs`` and ``outputs`` in an order that runs them."""
+
+    def __init__(self, inputs: Any, outputs: Any) -> None:
+        self.inputs_struct = inputs
+        self.outputs_struct = outputs
+        self.inputs = jax.tree_util.tree_leaves(inputs, is_leaf=is_keras_tensor)
+        self.outputs = jax.tree_util.tree_leaves(outputs, is_leaf=is_keras_tensor)
+        for tensor in self.inputs + self.outputs:
+            if not isinstance(tensor, KerasTensor):
+                raise ValueError(
+                    "Model inputs and outputs must be KerasTensors (from "
+                    f"kerax.Input and layer calls), received {type(tensor).__name__}."
+                )
+        for tensor in self.inputs:
+            layer = _history(tensor)[0]
+            if layer._inbound_nodes[0].input_tensors:
+                raise ValueError(
+                    f"Model inputs must come from kerax.Input; {tensor} is the output "
+                    f"of layer {layer.name!r}."
+                )
+        self.nodes = self._sort_nodes()
+        self._check_reachable()
+
+    def _sort_nodes(self) -> list[Node]:
+        order: list[Node] = []
+        state: dict[int, int] = {}  # 1 visiting, 2 done
+
+        def visit(node: Node) -> None:
+            key = id(node)
+            if state.get(key) == 2:
+                return
+            if state.get(key) == 1:
+                raise ValueError("The layer graph has a cycle.")
+            state[key] = 1
+            for parent in node.parent_nodes:
+                visit(parent)
+            state[key] = 2
+            order.append(node)
+
+        for tensor in self.outputs:
+            layer, node_index, _ = _history(tensor)
+            visit(layer._inbound_nodes[node_index])
+        return order
+
+    def _check_reachable(self) -> None:
+        input_ids = {id(t) for t in self.inputs}
+        for node in self.nodes:
+            if node.is_input:
+                if id(node.outputs[0]) not in input_ids:
+                    raise ValueError(
+                        f"Graph disconnected: cannot reach output from input "
+                        f"{node.outputs[0].name!r}, which is not among the model "
+                        "inputs. Pass every Input the outputs depend on."
+                    )
+
+    @property
+    def layers(self) -> list[Any]:
+        """Each layer once, in the order its first node runs."""
+        seen: set[int] = set()
+        result = []
+        for node in self.nodes:
+            layer = node.operation
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                result.append(layer)
+        return result
+
+    def run(self, flat_inputs: list[Any], masks: list[Any] | None = None) -> Any:
+        """Compute the outputs from input arrays (in ``self.inputs`` order)."""
+        values: dict[int, Any] = {id(t): x for t, x in zip(self.inputs, flat_inputs)}
+        mask_values: dict[int, Any] = {}
+        if masks is not None:
+            for t, m in zip(self.inputs, masks):
+                if m is not None:
+                    mask_values[id(t)] = m
+        for node in self.nodes:
+            if node.is_input:
+                continue
+            layer = node.operation
+            args, kwargs = node.call_arguments(values)
+            input_masks = [mask_values.get(id(t)) for t in node.input_tensors]
+            mask = None
+            if any(m is not None for m in input_masks):
+                mask = input_masks[0] if len(input_masks) == 1 else input_masks
+            if mask is not None and layer._call_has_mask and "mask" not in kwargs:
+                kwargs = dict(kwargs, mask=mask)
+            outputs = layer(*args, **kwargs)
+            flat = jax.tree_util.tree_leaves(outputs)
+            for tensor, value in zip(node.outputs, flat):
+                values[id(tensor)] = value
+            if any(getattr(t, "_keras_mask", None) is not None for t in node.outputs):
+                out_masks = layer.compute_mask(args[0] if args else None, mask)
+                flat_masks = jax.tree_util.tree_leaves(out_masks)
+                if len(flat_masks) == 1:
+                    flat_masks = flat_masks * len(node.outputs)
+                for tensor, m in zip(node.outputs, flat_masks):
+                    mask_values[id(tensor)] = m
+        outs = [values[id(t)] for t in self.outputs]
+        return jax.tree_util.tree_unflatten(
+            jax.tree_util.tree_structure(self.outputs_struct, is_leaf=is_keras_tensor),
+            outs,
+        )
+
+
+def adjust_input(x: Any, tensor: KerasTensor, index: int, model_name: str) -> Any:
+    """Cast ``x`` to the Input's dtype and fix a missing or extra trailing 1 axis."""
+    x = jnp.asarray(getattr(x, "value", x)) if not isinstance(x, jax.Array) else x
+    expected = tensor.shape
+    if x.ndim == len(expected) - 1 and expected[-1] == 1:
+        x = x[..., None]
+    elif x.ndim == len(expected) + 1 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim != len(expected) or any(
+        e is not None and e != a for e, a in zip(expected, x.shape)
+    ):
+        raise ValueError(
+            f'Input {index} of layer "{model_name}" is incompatible with the layer: '
+            f"expected shape={expected}, found shape={tuple(x.shape)}"
+        )
+    if x.dtype != tensor.dtype:
+        x = x.astype(tensor.dtype)
+    return x

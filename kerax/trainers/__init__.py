@@ -1,0 +1,1 @@
+"""Training loops behind ``Model.compile/fit/evaluate/predict``."""

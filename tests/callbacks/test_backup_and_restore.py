@@ -1,0 +1,158 @@
+"""BackupAndRestore: an interrupted fit resumes with the same weights, slots and epoch."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from callback_fakes import FakeModel, FakeOptimizer, fake_fit
+
+from kerax import callbacks
+from kerax.callbacks import backup_and_restore
+
+LOGS = [{"loss": 1.0 / (e + 1)} for e in range(5)]
+
+
+class Crash(Exception):
+    pass
+
+
+def _crash_at(epoch, step=0):
+    def hook(batch, logs):
+        if crash_at_epoch[0] == epoch and batch == step:
+            raise Crash
+
+    crash_at_epoch = [None]
+    return callbacks.LambdaCallback(
+        on_epoch_begin=lambda e, logs: crash_at_epoch.__setitem__(0, e),
+        on_train_batch_begin=hook,
+    )
+
+
+def _state(model):
+    return model.get_weights(), [np.array(v) for v in model.optimizer.variables]
+
+
+def _interrupted(tmp_path, epoch, step=0, **kwargs):
+    model = FakeModel()
+    backup = callbacks.BackupAndRestore(tmp_path / "backup", **kwargs)
+    with pytest.raises(Crash):
+        fake_fit(model, [backup, _crash_at(epoch, step)], LOGS)
+    return model
+
+
+def _resume(tmp_path, **kwargs):
+    model = FakeModel(optimizer=FakeOptimizer(learning_rate=0.5))
+    backup = callbacks.BackupAndRestore(tmp_path / "backup", **kwargs)
+    restored = {}
+    probe = callbacks.LambdaCallback(
+        on_train_begin=lambda logs: restored.update(state=_state(model))
+    )
+    history = fake_fit(model, [backup, probe], LOGS)
+    return model, backup, history, restored["state"]
+
+
+def _assert_same(state, expected):
+    for got, want in zip(state[0] + state[1], expected[0] + expected[1], strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_round_trip_after_epoch(tmp_path):
+    crashed = _interrupted(tmp_path, epoch=2, step=0)
+    # The crash came before epoch 2's first step: the backup holds epoch 1's end.
+    expected = _state(crashed)
+    files = os.listdir(tmp_path / "backup")
+    assert files == ["latest.npz"]
+    with np.load(tmp_path / "backup/latest.npz", allow_pickle=False) as data:
+        assert int(data["epoch"]) == 2
+    model, backup, history, restored = _resume(tmp_path)
+    _assert_same(restored, expected)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.1)
+    assert backup._initial_epoch == 2 and model._initial_epoch == 2
+    assert history.epoch == [2, 3, 4]
+    assert not os.path.exists(tmp_path / "backup")  # deleted when training ends
+
+
+def test_round_trip_mid_epoch(tmp_path):
+    crashed = _interrupted(tmp_path, epoch=1, step=2, save_freq=2)
+    # Steps 0, 1 | 2, 0(save) | 1, crash: 4 steps were backed up, not 5.
+    weights, slots = _state(crashed)
+    expected = ([w - 1.0 for w in weights], None)
+    model, backup, history, restored = _resume(tmp_path, save_freq=2)
+    for got, want in zip(restored[0], expected[0]):
+        np.testing.assert_array_equal(got, want)
+    assert int(restored[1][0]) == 4  # the optimizer's iterations
+    assert backup._initial_epoch == 1 and history.epoch == [1, 2, 3, 4]
+
+
+def test_fresh_start_without_backup(tmp_path):
+    model, backup, history, restored = _resume(tmp_path)
+    assert backup._initial_epoch == 0 and history.epoch == [0, 1, 2, 3, 4]
+    assert float(model.optimizer.learning_rate) == 0.5
+
+
+def test_keeps_directory_without_delete_checkpoint(tmp_path):
+    fake_fit(
+        FakeModel(),
+        [callbacks.BackupAndRestore(tmp_path / "b", delete_checkpoint=False)],
+        LOGS[:2],
+    )
+    assert os.listdir(tmp_path / "b") == ["latest.npz"]
+
+
+def test_double_checkpoint_falls_back_to_previous(tmp_path):
+    crashed = _interrupted(tmp_path, epoch=3, double_checkpoint=True)
+    backup_dir = tmp_path / "backup"
+    assert sorted(os.listdir(backup_dir)) == ["latest.npz", "latest.npz.bkp"]
+    (backup_dir / "latest.npz").write_bytes(b"truncated")
+    weights, _ = _state(crashed)
+    _, backup, _, restored = _resume(tmp_path, double_checkpoint=True)
+    assert backup._initial_epoch == 2  # the previous backup: end of epoch 1
+    np.testing.assert_array_equal(restored[0][0], weights[0] - 3.0)
+
+
+def test_failed_write_keeps_previous_backup(tmp_path, monkeypatch):
+    fake_fit(
+        FakeModel(),
+        [callbacks.BackupAndRestore(tmp_path / "b", delete_checkpoint=False)],
+        LOGS[:1],
+    )
+    before = (tmp_path / "b/latest.npz").read_bytes()
+
+    def broken_savez(file, **arrays):
+        file.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backup_and_restore.np, "savez", broken_savez)
+    with pytest.raises(OSError, match="disk full"):
+        fake_fit(
+            FakeModel(),
+            [callbacks.BackupAndRestore(tmp_path / "b", delete_checkpoint=False)],
+            LOGS[:3],
+        )
+    assert os.listdir(tmp_path / "b") == ["latest.npz"]
+    assert (tmp_path / "b/latest.npz").read_bytes() == before
+
+
+def test_optimizer_mismatch_raises(tmp_path):
+    _interrupted(tmp_path, epoch=1)
+    model = FakeModel(optimizer=FakeOptimizer(shapes=[(2, 3)]))
+    backup = callbacks.BackupAndRestore(tmp_path / "backup")
+    with pytest.raises(ValueError, match="4 optimizer variables.*has 3"):
+        fake_fit(model, [backup], LOGS)
+
+
+def test_unbuilt_model_raises(tmp_path):
+    _interrupted(tmp_path, epoch=1)
+    model = FakeModel()
+    model.built = False
+    with pytest.raises(ValueError, match="must be built"):
+        fake_fit(model, [callbacks.BackupAndRestore(tmp_path / "backup")], LOGS)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="backup_dir"):
+        callbacks.BackupAndRestore("")
+    with pytest.raises(ValueError, match="save_freq"):
+        callbacks.BackupAndRestore("d", save_freq="batch")

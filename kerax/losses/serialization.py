@@ -64,9 +64,8 @@ def serialize(loss: Any) -> Any:
         return loss
     if isinstance(loss, Loss):
         cls = type(loss)
-        public = registry.public_name(cls)
-        registered = public is not None and public[0] == NAMESPACE
         name = cls.__name__
+        registered = registry.lookup(NAMESPACE, name) is cls
         if registered and name not in _PRIVATE_MODULES:
             module, registered_name = NAMESPACE, None
         else:
@@ -96,13 +95,14 @@ def serialize(loss: Any) -> Any:
     )
 
 
-def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+def deserialize(name: Any, custom_objects: dict[str, Any] | None = None) -> Any:
     """A loss (instance) or loss function from a name or a ``serialize`` dict.
 
     Example:
         >>> deserialize({"class_name": "MeanSquaredError", "config": {}}).name
         'mean_squared_error'
     """
+    config = name
     if isinstance(config, str):
         found = _lookup(config, custom_objects)
         return found() if inspect.isclass(found) else found

@@ -82,9 +82,13 @@ class Variable(ArrayArithmetic):
                 )
             shape = tuple(int(d) for d in shape)
             dtype = standardize_dtype(dtype)
-            value = jnp.asarray(initializer(shape, dtype=dtype), dtype=dtype)
+            # Initial values are computed for real even while a function is being
+            # traced (a layer built inside jax.eval_shape or a trace).
+            with jax.ensure_compile_time_eval():
+                value = jnp.asarray(initializer(shape, dtype=dtype), dtype=dtype)
         else:
-            value = convert_to_tensor(initializer, dtype=dtype)
+            with jax.ensure_compile_time_eval():
+                value = convert_to_tensor(initializer, dtype=dtype)
             if value is initializer:
                 value = jnp.copy(
                     value

@@ -95,7 +95,8 @@ class Metric:
         variable.path = f"{self.name.replace('/', '>')}/{variable.name}"
         self._variables.append(variable)
         # A private copy: compiled steps donate (delete) the buffers variables hold.
-        self._initial_values.append(jnp.array(variable.value, copy=True))
+        with jax.ensure_compile_time_eval():  # concrete even while tracing
+            self._initial_values.append(jnp.array(variable.value, copy=True))
         return variable
 
     def add_weight(

@@ -317,8 +317,8 @@ class Trainer:
     def _prepare_state(self, sample: Any, kind: str) -> None:
         """Create every Variable a step needs before it is traced.
 
-        Runs the model (and, unless predicting, the loss and metrics) once
-        eagerly on ``sample`` with all writes discarded, so that layers build,
+        Traces the model (and, unless predicting, the loss and metrics) once
+        on ``sample`` with all writes discarded, so that layers build,
         compiled losses/metrics resolve and lazily created metric state exists;
         then builds the optimizer's slots.
         """
@@ -328,11 +328,16 @@ class Trainer:
             kind != "predict" and not self._compile_objects_built()
         )
         if needs_run:
-            with StateScope(track_unknown=True):
-                if kind == "predict":
-                    self.predict_step(sample)
-                else:
-                    self.test_step(sample)
+
+            def probe(data: Any) -> None:
+                with StateScope(track_unknown=True):
+                    if kind == "predict":
+                        self.predict_step(data)
+                    else:
+                        self.test_step(data)
+
+            # Traced, not executed: nothing is compiled and no state changes.
+            jax.eval_shape(probe, sample)
         if kind == "train" and self.optimizer is not None:
             self.optimizer.build(self.trainable_variables)
 

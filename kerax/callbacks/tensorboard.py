@@ -188,10 +188,13 @@ class TensorBoard(Callback):
             self._write_model_structure()
 
     def _write_model_structure(self) -> None:
-        if type(self._model).__name__ not in ("Functional", "Sequential"):
+        to_json = getattr(self._model, "to_json", None)
+        if type(self._model).__name__ not in ("Functional", "Sequential") or (
+            to_json is None
+        ):
             return
         try:
-            model_json = self._model.to_json()
+            model_json = to_json()
         except Exception as error:  # a model that cannot serialize is still trained
             warnings.warn(
                 f"Model failed to serialize as JSON. Ignoring... {error}",

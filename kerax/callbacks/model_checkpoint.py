@@ -90,6 +90,14 @@ class ModelCheckpoint(MonitorCallback):
     def _needs_batch_hooks(self, mode: str) -> bool:
         return mode == "train" and self.save_freq != "epoch"
 
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        method = "save_weights" if self.save_weights_only else "save"
+        if not callable(getattr(self.model, method, None)):
+            raise TypeError(
+                f"ModelCheckpoint saves with `model.{method}(filepath)`, which "
+                f"{type(self.model).__name__} does not have."
+            )
+
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._current_epoch = epoch
 

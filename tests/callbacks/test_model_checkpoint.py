@@ -145,3 +145,17 @@ def test_missing_monitor_saves_with_warning(tmp_path):
 def test_batch_hooks_only_when_saving_per_batch():
     assert not callbacks.ModelCheckpoint("m.keras")._needs_batch_hooks("train")
     assert callbacks.ModelCheckpoint("m.keras", save_freq=5)._needs_batch_hooks("train")
+
+
+def test_model_without_save_fails_before_training(tmp_path):
+    class NoSave(FakeModel):
+        save_weights = None
+
+    epochs = []
+    ckpt = callbacks.ModelCheckpoint(
+        str(tmp_path / "m.weights.h5"), save_weights_only=True
+    )
+    probe = callbacks.LambdaCallback(on_epoch_begin=lambda e, logs: epochs.append(e))
+    with pytest.raises(TypeError, match="model.save_weights"):
+        fake_fit(NoSave(), [ckpt, probe], [{"loss": 1.0}])
+    assert epochs == []

@@ -1,0 +1,162 @@
+"""Products and other multi-array arithmetic (``keras.ops.numpy``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from kerax.autodiff.recording import op
+from kerax.backend.dtypes import standardize_dtype
+from kerax.ops._utils import float_tensor, match_ranks, tensor
+
+
+def _product_dtype(*xs: jax.Array) -> Any:
+    """Small integer products accumulate (and return) in 32 bits, as in Keras."""
+    dtype = jnp.result_type(*xs)
+    if dtype == jnp.bool_ or dtype in (jnp.int8, jnp.int16):
+        return jnp.int32
+    if dtype in (jnp.uint8, jnp.uint16):
+        return jnp.uint32
+    return None
+
+
+def _product_args(*xs: Any) -> tuple[list[jax.Array], Any]:
+    arrays = [tensor(x) for x in xs]
+    return arrays, _product_dtype(*arrays)
+
+
+@op
+def matmul(x1: Any, x2: Any) -> jax.Array:
+    """Matrix product, broadcasting over leading batch axes."""
+    (x1, x2), dtype = _product_args(x1, x2)
+    return jnp.matmul(x1, x2, preferred_element_type=dtype)
+
+
+@op
+def dot(x1: Any, x2: Any) -> jax.Array:
+    """Dot product: matrix product for 2-D, sum over the last axes in general."""
+    (x1, x2), dtype = _product_args(x1, x2)
+    return jnp.dot(x1, x2, preferred_element_type=dtype)
+
+
+@op
+def tensordot(x1: Any, x2: Any, axes: Any = 2) -> jax.Array:
+    """Sum products over the given axes of ``x1`` and ``x2``."""
+    (x1, x2), dtype = _product_args(x1, x2)
+    return jnp.tensordot(x1, x2, axes=axes, preferred_element_type=dtype)
+
+
+@op
+def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> jax.Array:
+    """Einstein summation over ``operands`` as described by ``subscripts``."""
+    arrays, dtype = _product_args(*operands)
+    kwargs.setdefault("preferred_element_type", dtype)
+    return jnp.einsum(subscripts, *arrays, **kwargs)
+
+
+@op
+def inner(x1: Any, x2: Any) -> jax.Array:
+    """Inner product over the last axes."""
+    (x1, x2), dtype = _product_args(x1, x2)
+    return jnp.inner(x1, x2, preferred_element_type=dtype)
+
+
+@op
+def outer(x1: Any, x2: Any) -> jax.Array:
+    """Outer product of the flattened inputs."""
+    return jnp.outer(tensor(x1), tensor(x2))
+
+
+@op
+def vdot(x1: Any, x2: Any) -> jax.Array:
+    """Dot product of the flattened inputs (conjugating the first)."""
+    (x1, x2), dtype = _product_args(x1, x2)
+    return jnp.vdot(x1, x2, preferred_element_type=dtype)
+
+
+@op
+def kron(x1: Any, x2: Any) -> jax.Array:
+    """Kronecker product."""
+    return jnp.kron(tensor(x1), tensor(x2))
+
+
+@op
+def cross(
+    x1: Any,
+    x2: Any,
+    axisa: int = -1,
+    axisb: int = -1,
+    axisc: int = -1,
+    axis: int | None = None,
+) -> jax.Array:
+    """Cross product of 2- or 3-element vectors."""
+    x1, x2 = tensor(x1), tensor(x2)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    x1 = jnp.moveaxis(x1, axisa, -1)
+    x2 = jnp.moveaxis(x2, axisb, -1)
+    x1, x2 = match_ranks(x1, x2)
+    return jnp.cross(x1, x2, axisc=axisc)
+
+
+@op
+def correlate(x1: Any, x2: Any, mode: str = "valid") -> jax.Array:
+    """Cross-correlation of two 1-D sequences (``mode``: valid, same, full)."""
+    if mode not in ("valid", "same", "full"):
+        raise ValueError(
+            f"correlate: `mode` must be 'valid', 'same' or 'full', received {mode!r}."
+        )
+    x1, x2 = tensor(x1), tensor(x2)
+    dtype = jnp.result_type(x1, x2)
+    if not jnp.issubdtype(dtype, jnp.inexact):
+        dtype = jnp.result_type(dtype, jnp.float32)
+    return jnp.correlate(x1.astype(dtype), x2.astype(dtype), mode=mode)
+
+
+@op
+def corrcoef(x: Any) -> jax.Array:
+    """Pearson correlation coefficients of the rows of ``x``."""
+    return jnp.corrcoef(float_tensor(x))
+
+
+@op
+def diff(a: Any, n: int = 1, axis: int = -1) -> jax.Array:
+    """The ``n``-th discrete difference along ``axis``."""
+    return jnp.diff(tensor(a), n=n, axis=axis)
+
+
+@op
+def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> jax.Array:
+    """Integral of ``y`` along ``axis`` by the trapezoidal rule."""
+    y = float_tensor(y)
+    if x is not None:
+        x = float_tensor(x)
+        if x.ndim == y.ndim:
+            x = jnp.broadcast_to(x, jnp.broadcast_shapes(x.shape, y.shape))
+    return jnp.trapezoid(y, x=x, dx=dx, axis=axis)
+
+
+@op
+def slogdet(x: Any) -> tuple[jax.Array, jax.Array]:
+    """Sign and natural log of the absolute determinant."""
+    return tuple(jnp.linalg.slogdet(float_tensor(x)))
+
+
+@op
+def view(x: Any, dtype: Any = None) -> jax.Array:
+    """The same bits read as another dtype (the last axis rescales if sizes differ)."""
+    x = tensor(x)
+    if dtype is None:
+        return x
+    return x.view(standardize_dtype(dtype))
+
+
+def vectorize(
+    pyfunc: Any, *, excluded: Any = None, signature: str | None = None
+) -> Any:
+    """Turn a function of scalars (or of core shapes given by ``signature``)
+    into an op that maps over leading axes, broadcasting its inputs."""
+    vectorized = jnp.vectorize(pyfunc, excluded=excluded or set(), signature=signature)
+    return op(vectorized)

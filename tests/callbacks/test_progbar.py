@@ -176,21 +176,33 @@ def test_logger_verbose_2_lines(clock, capsys):
     )
 
 
-def test_logger_evaluate_and_predict(clock, capsys):
-    logger = callbacks.ProgbarLogger()
-    cbs = callbacks.CallbackList([logger], verbose=2, epochs=1, steps=2)
+def _evaluate_and_predict(module, clock, capsys, verbose):
+    clock.now = 1000.0
+    logger = module.ProgbarLogger()
+    cbs = module.CallbackList([logger], verbose=verbose, epochs=1, steps=2)
     cbs.on_test_begin()
     for step in range(2):
+        clock.now += 0.5
         cbs.on_test_batch_end(step, {"loss": jnp.float32(0.5)})
     cbs.on_test_end({"loss": 0.5})
     cbs.on_predict_begin()
     for step in range(2):
+        clock.now += 0.5
         cbs.on_predict_batch_end(step, {"outputs": jnp.zeros((2, 3))})
     cbs.on_predict_end()
-    assert capsys.readouterr().out.splitlines() == [
-        "2/2 - 0s - 0s/step - loss: 0.5000",
-        "2/2 - 0s - 0s/step",
-    ]
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_logger_evaluate_and_predict(clock, capsys, monkeypatch, verbose):
+    monkeypatch.setenv("PYCHARM_HOSTED", "1")
+    ours = _evaluate_and_predict(callbacks, clock, capsys, verbose)
+    assert ours == _evaluate_and_predict(keras.callbacks, clock, capsys, verbose)
+    if verbose == 2:
+        assert ours.splitlines() == [
+            "2/2 - 1s - 500ms/step - loss: 0.5000",
+            "2/2 - 1s - 500ms/step",
+        ]
 
 
 def test_logger_batch_hook_needs():

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from kerax import random
+from kerax.backend.dtypes import standardize_dtype
 from kerax.initializers.initializer import Initializer
 from kerax.random.seed_generator import SeedGenerator, make_default_seed
 from kerax.registry import register
@@ -171,14 +172,16 @@ class Orthogonal(RandomInitializer):
         for dim in shape[:-1]:
             rows *= dim
         cols = shape[-1]
+        dtype = standardize_dtype(dtype)
         sample = random.normal(
             (max(rows, cols), min(rows, cols)), dtype=dtype, seed=seed_key(self.seed)
         )
-        q, r = jnp.linalg.qr(sample)
-        q = q * jnp.sign(jnp.diagonal(r))
+        # QR has no half-precision kernels: factor in float32, then cast back.
+        q, r = jnp.linalg.qr(sample.astype(jnp.promote_types(dtype, "float32")))
+        q = q * jnp.sign(jnp.diagonal(r))[None, :]
         if rows < cols:
             q = q.T
-        return self.gain * q.reshape(shape)
+        return (self.gain * q.reshape(shape)).astype(dtype)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "gain": self.gain}

@@ -17,6 +17,16 @@ jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
 
+@pytest.fixture(autouse=True)
+def _rank_promotion(request):
+    """Strict broadcasting for kerax; Keras (the oracle) itself relies on implicit
+    rank promotion, so modules that import keras run with it allowed."""
+    module = getattr(request, "module", None)
+    uses_keras = module is not None and "keras" in vars(module)
+    with jax.numpy_rank_promotion("allow" if uses_keras else "raise"):
+        yield
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     """A seeded numpy generator for test data."""

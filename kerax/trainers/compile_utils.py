@@ -129,42 +129,28 @@ class CompileLoss:
 
 
 def resolve_metric(identifier: Any, loss: Any, y_true: Any, y_pred: Any) -> Any:
-    """A metric object for one output; resolves ``"accuracy"`` like Keras."""
-    if isinstance(identifier, str) and identifier in (
-        "accuracy",
-        "acc",
-        "crossentropy",
-        "ce",
-    ):
-        loss_name = getattr(loss, "name", "") or ""
+    """A metric object for one output; resolves ``"accuracy"`` like Keras.
+
+    A metric given by name is reported under that very name (``"mae"`` logs as
+    ``mae``), as Keras does.
+    """
+    if isinstance(identifier, str) and identifier in ("accuracy", "acc"):
+        loss_name = str(getattr(loss, "name", "") or "")
         true_shape = tuple(getattr(y_true, "shape", ()))
         pred_shape = tuple(getattr(y_pred, "shape", ()))
-        binary = "binary" in loss_name or (pred_shape and pred_shape[-1] == 1)
-        sparse = "sparse" in loss_name or (
-            len(true_shape) < len(pred_shape)
-            or (
-                true_shape and true_shape[-1] == 1 and pred_shape and pred_shape[-1] > 1
-            )
-        )
-        if identifier in ("accuracy", "acc"):
-            if binary:
-                return metrics_module.BinaryAccuracy(name=identifier)
-            if sparse:
-                return metrics_module.SparseCategoricalAccuracy(name=identifier)
-            return metrics_module.CategoricalAccuracy(name=identifier)
-        if binary:
-            return metrics_module.BinaryCrossentropy(name=identifier)
+        if "binary" in loss_name or (pred_shape and pred_shape[-1] == 1):
+            return metrics_module.BinaryAccuracy(name=identifier)
+        sparse = "sparse" in loss_name or len(true_shape) < len(pred_shape)
+        sparse = sparse or (bool(true_shape) and true_shape[-1] == 1 and pred_shape[-1] > 1)
         if sparse:
-            return metrics_module.SparseCategoricalCrossentropy(name=identifier)
-        return metrics_module.CategoricalCrossentropy(name=identifier)
+            return metrics_module.SparseCategoricalAccuracy(name=identifier)
+        return metrics_module.CategoricalAccuracy(name=identifier)
     metric = metrics_module.get(identifier)
     if not getattr(metric, "_is_metric", False):
-        name = (
-            identifier
-            if isinstance(identifier, str)
-            else getattr(metric, "__name__", None)
-        )
-        metric = metrics_module.MeanMetricWrapper(metric, name=name)
+        name = identifier if isinstance(identifier, str) else getattr(metric, "__name__", None)
+        return metrics_module.MeanMetricWrapper(metric, name=name)
+    if isinstance(identifier, str):
+        metric.name = identifier
     return metric
 
 

@@ -149,8 +149,6 @@ def run_fit(model: Any, **kw: Any) -> Any:
     )
     per_call = model.steps_per_execution
     batch_hooks = callbacks._needs_batch_hooks("train")
-    if batch_hooks:
-        per_call = 1 if per_call == 1 else per_call
     model.stop_training = False
     callbacks.on_train_begin()
     initial_epoch = int(

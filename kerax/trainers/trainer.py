@@ -502,17 +502,11 @@ def _as_batch(x: Any, y: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
 
 
 def ordered_log_values(model: Any, logs: dict[str, Any]) -> list[float]:
-    """Keras's order for list results: loss, per-output losses, then the rest."""
+    """Keras's order for list results: loss, per-output losses, then the rest sorted."""
     keys = []
     if "loss" in logs:
         keys.append("loss")
     keys += [t.name for t in model._output_loss_trackers if t.name in logs]
-    if model._compile_metrics is not None and model._compile_metrics.built:
-        keys += [
-            k
-            for _, _, _, k in model._compile_metrics.entries
-            if k in logs and k not in keys
-        ]
     keys += sorted(k for k in logs if k not in keys)
     return [float(np.asarray(logs[k])) for k in keys]
 

@@ -46,7 +46,7 @@ class Muon(Optimizer):
         ns_steps: Newton-Schulz iterations.
         nesterov: use Nesterov momentum.
         rms_rate: update RMS scale (None disables the shape adjustment).
-        **kwargs: the other base ``Optimizer`` arguments.
+        **kwargs: the other base ``Optimizer`` arguments (``clipnorm``, ...).
     """
 
     def __init__(
@@ -57,6 +57,15 @@ class Muon(Optimizer):
         adam_weight_decay: float = 0.004,
         epsilon: float = 1e-7,
         weight_decay: float = 0.004,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None,
+        name: str | None = None,
         exclude_layers: Sequence[str] | None = None,
         exclude_embeddings: bool = True,
         muon_a: float = 3.4445,
@@ -70,7 +79,18 @@ class Muon(Optimizer):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            learning_rate=learning_rate, weight_decay=weight_decay, **kwargs
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name,
+            **kwargs,
         )
         self.adam_beta_1 = adam_beta_1
         self.adam_beta_2 = adam_beta_2

@@ -15,11 +15,13 @@ from kerax import registry
 
 def serialize_object(obj: Any, namespace: str) -> dict[str, Any]:
     """Return the Keras dict describing ``obj`` (an instance with ``get_config``)."""
-    found = registry.public_name(type(obj))
-    if found is not None and found[0] == namespace:
+    cls = type(obj)
+    # A subclass inherits its parent's registration attribute: only trust it
+    # when the registry maps the name back to this very class.
+    found = registry.public_name(cls)
+    if found and found[0] == namespace and registry.lookup(*found) is cls:
         module, class_name, registered_name = namespace, found[1], None
     else:
-        cls = type(obj)
         module, class_name = cls.__module__, cls.__name__
         registered_name = class_name
     return {

@@ -45,11 +45,17 @@ def take_along_axis(x: Any, indices: Any, axis: int | None = None) -> jax.Array:
     size = x.shape[axis]
     indices = jnp.where(indices < 0, indices + size, indices)
     if indices.ndim == x.ndim:
-        shape = list(jnp.broadcast_shapes(x.shape, indices.shape))
-        shape[axis] = x.shape[axis]
-        x = jnp.broadcast_to(x, tuple(shape))
-        shape[axis] = indices.shape[axis]
-        indices = jnp.broadcast_to(indices, tuple(shape))
+        # Broadcast every axis but ``axis`` (NumPy's rule for take_along_axis).
+        axis = axis % x.ndim
+        x_shape, i_shape = list(x.shape), list(indices.shape)
+        x_shape[axis] = i_shape[axis] = 1
+        common = list(jnp.broadcast_shapes(tuple(x_shape), tuple(i_shape)))
+        x = jnp.broadcast_to(
+            x, tuple(common[:axis] + [x.shape[axis]] + common[axis + 1 :])
+        )
+        indices = jnp.broadcast_to(
+            indices, tuple(common[:axis] + [indices.shape[axis]] + common[axis + 1 :])
+        )
     return jnp.take_along_axis(x, indices, axis=axis, mode="fill")
 
 

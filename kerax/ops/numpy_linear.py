@@ -130,12 +130,15 @@ def diff(a: Any, n: int = 1, axis: int = -1) -> jax.Array:
 @op
 def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> jax.Array:
     """Integral of ``y`` along ``axis`` by the trapezoidal rule."""
-    y = float_tensor(y)
-    if x is not None:
+    y = jnp.moveaxis(float_tensor(y), axis, -1)
+    if x is None:
+        spacing = jnp.asarray(dx, y.dtype)
+    else:
         x = float_tensor(x)
-        if x.ndim == y.ndim:
-            x = jnp.broadcast_to(x, jnp.broadcast_shapes(x.shape, y.shape))
-    return jnp.trapezoid(y, x=x, dx=dx, axis=axis)
+        x = jnp.moveaxis(x, axis, -1) if x.ndim == y.ndim else x
+        spacing = jnp.diff(x, axis=-1)
+        spacing = spacing.reshape((1,) * (y.ndim - spacing.ndim) + spacing.shape)
+    return jnp.sum(spacing * (y[..., 1:] + y[..., :-1]) / 2.0, axis=-1)
 
 
 @op
@@ -158,5 +161,12 @@ def vectorize(
 ) -> Any:
     """Turn a function of scalars (or of core shapes given by ``signature``)
     into an op that maps over leading axes, broadcasting its inputs."""
-    vectorized = jnp.vectorize(pyfunc, excluded=excluded or set(), signature=signature)
-    return op(vectorized)
+    excluded = set(excluded or ())
+    vectorized = jnp.vectorize(pyfunc, excluded=excluded, signature=signature)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        # vectorize broadcasts loop axes the NumPy way, whatever the JAX setting.
+        with jax.numpy_rank_promotion("allow"):
+            return vectorized(*args, **kwargs)
+
+    return op(call)

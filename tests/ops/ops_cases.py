@@ -1,0 +1,127 @@
+"""Table-driven op tests: input builders, the ``Case`` record and comparisons."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import numpy as np
+
+_rng = np.random.default_rng(1234)
+
+
+def f32(*shape: int, low: float = -2.0, high: float = 2.0) -> np.ndarray:
+    """Uniform float32 values (kept away from zero to avoid kinks)."""
+    values = _rng.uniform(low, high, size=shape).astype("float32")
+    if low < 0 < high:
+        values = np.where(np.abs(values) < 0.05, values + 0.1, values)
+    return values.astype("float32")
+
+
+def pos(*shape: int, low: float = 0.5, high: float = 2.0) -> np.ndarray:
+    """Positive float32 values."""
+    return f32(*shape, low=low, high=high)
+
+
+def unit(*shape: int) -> np.ndarray:
+    """float32 values in (-0.9, 0.9)."""
+    return f32(*shape, low=-0.9, high=0.9)
+
+
+def i32(*shape: int, low: int = -5, high: int = 6) -> np.ndarray:
+    """int32 values in ``[low, high)``."""
+    return _rng.integers(low, high, size=shape).astype("int32")
+
+
+def bools(*shape: int) -> np.ndarray:
+    return _rng.random(shape) > 0.5
+
+
+def spd(n: int, batch: tuple = ()) -> np.ndarray:
+    """Symmetric positive definite float32 matrices."""
+    a = _rng.normal(size=batch + (n, n)).astype("float32")
+    return (a @ np.swapaxes(a, -1, -2) + n * np.eye(n, dtype="float32")).astype(
+        "float32"
+    )
+
+
+@dataclasses.dataclass
+class Case:
+    """One call of an op: ``name(*args, **kwargs)``.
+
+    ``ref`` is a numpy formula giving the expected value; ``keras`` says whether
+    to compare with ``keras.ops`` (values and dtypes); ``compare`` replaces the
+    element-wise comparison when outputs are equal only up to a convention.
+    """
+
+    name: str
+    args: tuple = ()
+    kwargs: dict = dataclasses.field(default_factory=dict)
+    ref: Callable[..., Any] | None = None
+    keras: bool = True
+    tol: float = 1e-5
+    compare: Callable[[Any, Any], None] | None = None
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.name + (f"-{self.label}" if self.label else "")
+
+
+def leaves(tree: Any) -> list[Any]:
+    return jax.tree_util.tree_leaves(tree)
+
+
+def assert_close(actual: Any, expected: Any, tol: float, check_dtype: bool) -> None:
+    """Same structure, shapes, (optionally) dtypes and values within ``tol``."""
+    actual_leaves, expected_leaves = leaves(actual), leaves(expected)
+    assert len(actual_leaves) == len(expected_leaves), (actual, expected)
+    for a, e in zip(actual_leaves, expected_leaves):
+        a, e = np.asarray(a), np.asarray(e)
+        assert a.shape == e.shape, (a.shape, e.shape)
+        if check_dtype:
+            assert a.dtype == e.dtype, (a.dtype, e.dtype)
+        if a.dtype == bool or e.dtype == bool:
+            np.testing.assert_array_equal(a, e)
+        else:
+            np.testing.assert_allclose(
+                a.astype(np.complex128) if np.iscomplexobj(a) else a.astype("float64"),
+                e.astype(np.complex128) if np.iscomplexobj(e) else e.astype("float64"),
+                rtol=tol,
+                atol=tol,
+                equal_nan=True,
+            )
+
+
+def run_keras(case: Case) -> None:
+    """kerax and Keras agree on ``case`` (values and dtypes)."""
+    import keras
+
+    import kerax.ops as kops
+
+    actual = getattr(kops, case.name)(*case.args, **case.kwargs)
+    with jax.numpy_rank_promotion("allow"):  # Keras relies on implicit promotion
+        expected = getattr(keras.ops, case.name)(*case.args, **case.kwargs)
+    if case.compare is not None:
+        case.compare(actual, expected)
+    else:
+        assert_close(actual, expected, case.tol, check_dtype=True)
+
+
+def run_numpy(case: Case) -> None:
+    """kerax agrees with the numpy formula of ``case``."""
+    import kerax.ops as kops
+
+    actual = getattr(kops, case.name)(*case.args, **case.kwargs)
+    expected = case.ref(*case.args, **case.kwargs)
+    if case.compare is not None:
+        case.compare(actual, expected)
+    else:
+        assert_close(actual, expected, case.tol, check_dtype=False)
+
+
+def by_ids(cases: list[Case]) -> dict[str, Any]:
+    """``pytest.mark.parametrize`` keyword arguments for a case table."""
+    return {"argvalues": cases, "ids": [c.id for c in cases]}

@@ -70,31 +70,73 @@ def update_confusion_matrix(
     Counts have one entry per threshold (``(num_thresholds, num_labels)`` with
     ``multi_label``, where each label keeps its own counts).
     """
-    dtype = next(iter(variables.values())).dtype
-    y_true = convert_to_tensor(y_true).astype(dtype)
-    y_pred = convert_to_tensor(y_pred).astype(dtype)
+    kinds = tuple(variables)
+    if not kinds or not set(kinds) <= set(KINDS):
+        raise ValueError(
+            f"update_confusion_matrix: variable keys must be among {KINDS}, "
+            f"received {sorted(kinds)}."
+        )
+    dtype = variables[kinds[0]].dtype
+    y_true = convert_to_tensor(y_true)
+    y_pred = convert_to_tensor(y_pred)
+    if class_id is not None and y_pred.ndim <= 1:
+        raise ValueError(
+            "With `class_id`, y_pred must have shape (num_samples, "
+            f"num_classes), received shape {y_pred.shape}."
+        )
+    if sample_weight is not None:
+        sample_weight = convert_to_tensor(sample_weight, dtype)
+    if label_weights is not None:
+        label_weights = convert_to_tensor(label_weights, dtype)
+    new_values = _accumulate(
+        tuple(variables[kind].value for kind in kinds),
+        y_true,
+        y_pred,
+        sample_weight,
+        label_weights,
+        kinds=kinds,
+        thresholds=tuple(float(t) for t in thresholds),
+        top_k=top_k,
+        class_id=class_id,
+        multi_label=multi_label,
+        evenly=thresholds_distributed_evenly,
+    )
+    for kind, value in zip(kinds, new_values):
+        variables[kind].assign(value)
+
+
+def _accumulate(
+    current: tuple[jax.Array, ...],
+    y_true: jax.Array,
+    y_pred: jax.Array,
+    sample_weight: jax.Array | None,
+    label_weights: jax.Array | None,
+    *,
+    kinds: tuple[str, ...],
+    thresholds: tuple[float, ...],
+    top_k: int | None,
+    class_id: int | None,
+    multi_label: bool,
+    evenly: bool,
+) -> tuple[jax.Array, ...]:
+    """``current`` counts plus this batch's."""
+    dtype = current[0].dtype
+    y_true = y_true.astype(dtype)
+    y_pred = y_pred.astype(dtype)
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
     if sample_weight is not None:
-        sample_weight = jnp.expand_dims(convert_to_tensor(sample_weight, dtype), -1)
         _, sample_weight = squeeze_or_expand_to_same_rank(
-            y_true, sample_weight, expand_rank_1=False
+            y_true, jnp.expand_dims(sample_weight, -1), expand_rank_1=False
         )
     if top_k is not None:
         y_pred = filter_top_k(y_pred, top_k)
     if class_id is not None:
-        if y_pred.ndim == 1:
-            raise ValueError(
-                "With `class_id`, y_pred must have shape (num_samples, "
-                f"num_classes), received shape {y_pred.shape}."
-            )
         y_true = y_true[..., class_id, None]
         y_pred = y_pred[..., class_id, None]
     if sample_weight is not None:
         sample_weight = jnp.broadcast_to(sample_weight, y_pred.shape)
     if label_weights is not None:
-        label_weights = jnp.broadcast_to(
-            jnp.expand_dims(convert_to_tensor(label_weights, dtype), 0), y_pred.shape
-        )
+        label_weights = jnp.broadcast_to(label_weights[None], y_pred.shape)
     if not multi_label:
         y_true = jnp.reshape(y_true, (-1,))
         y_pred = jnp.reshape(y_pred, (-1,))
@@ -103,20 +145,13 @@ def update_confusion_matrix(
         if label_weights is not None:
             label_weights = jnp.reshape(label_weights, (-1,))
     weights = _combine(sample_weight, label_weights)
-    kinds = set(variables)
-    if not kinds or not kinds <= set(KINDS):
-        raise ValueError(
-            f"update_confusion_matrix: variable keys must be among {KINDS}, "
-            f"received {sorted(kinds)}."
-        )
-    if thresholds_distributed_evenly:
+    if evenly:
         counts = _bucketed_counts(
-            kinds, y_true, y_pred, weights, thresholds, multi_label
+            set(kinds), y_true, y_pred, weights, thresholds, multi_label
         )
     else:
-        counts = _compared_counts(kinds, y_true, y_pred, weights, thresholds)
-    for kind, variable in variables.items():
-        variable.assign(variable.value + counts[kind].astype(dtype))
+        counts = _compared_counts(set(kinds), y_true, y_pred, weights, thresholds)
+    return tuple(c + counts[k].astype(dtype) for c, k in zip(current, kinds))
 
 
 def _combine(sample_weight: Any, label_weights: Any) -> jax.Array | None:
@@ -162,7 +197,7 @@ def _bucketed_counts(
             continue
         if multi_label:
             above_threshold = jax.vmap(above)(labels.T, buckets.T).T
-            total = jnp.sum(labels, axis=0)
+            total = jnp.sum(labels, axis=0, keepdims=True)
         else:
             above_threshold = above(labels, buckets)
             total = jnp.sum(labels)

@@ -47,6 +47,24 @@ def reduce_to_samplewise_values(
     return values, sample_weight
 
 
+def _mean_update(
+    total: jax.Array,
+    count: jax.Array,
+    values: jax.Array,
+    sample_weight: jax.Array | None,
+    mask: jax.Array | None,
+) -> tuple[jax.Array, jax.Array]:
+    """New ``(total, count)`` of a running mean after one batch."""
+    values, sample_weight = reduce_to_samplewise_values(
+        values, sample_weight, jnp.mean, total.dtype, mask=mask
+    )
+    if sample_weight is not None:
+        num_samples = jnp.sum(sample_weight)
+    else:
+        num_samples = values.shape[0] if values.ndim >= 1 else 1
+    return total + jnp.sum(values), count + jnp.asarray(num_samples, count.dtype)
+
+
 @register("keras.metrics")
 class Sum(Metric):
     """Running (weighted) sum of the given values.
@@ -107,15 +125,14 @@ class Mean(Metric):
     def _accumulate(
         self, values: Any, sample_weight: Any, mask: jax.Array | None = None
     ) -> None:
-        values, sample_weight = reduce_to_samplewise_values(
-            values, sample_weight, jnp.mean, self.dtype, mask=mask
-        )
-        self.total.assign(self.total.value + jnp.sum(values))
+        values = convert_to_tensor(values)
         if sample_weight is not None:
-            num_samples = jnp.sum(sample_weight)
-        else:
-            num_samples = values.shape[0] if values.ndim >= 1 else 1
-        self.count.assign(self.count.value + jnp.asarray(num_samples, self.dtype))
+            sample_weight = convert_to_tensor(sample_weight, self.dtype)
+        total, count = _mean_update(
+            self.total.value, self.count.value, values, sample_weight, mask
+        )
+        self.total.assign(total)
+        self.count.assign(count)
 
     def result(self) -> jax.Array:
         return divide_no_nan(self.total.value, self.count.value.astype(self.dtype))

@@ -31,6 +31,8 @@ from kerax.autodiff.tape import GradientTape
 from kerax.autodiff.variable import Variable
 from kerax.layers import Input, InputSpec, Layer
 from kerax.models import Model, Sequential
+from kerax.tf_compat import *  # noqa: F403 - TensorFlow-style aliases (documented)
+from kerax.tf_compat import __all__ as _tf_names
 
 __version__ = "0.1.0"
 
@@ -64,4 +66,5 @@ __all__ = [
     "regularizers",
     "utils",
     "value_and_grad",
+    *_tf_names,
 ]

@@ -256,7 +256,9 @@ class GradientTape:
                 f"{unconnected_gradients!r}."
             )
         targets, source_leaves, source_tree = self._prepare(target, sources, "gradient")
-        if output_gradients is not None:
+        if output_gradients is not None and not isinstance(target, (list, tuple, dict)):
+            cotangents = [_value_of(output_gradients)]
+        elif output_gradients is not None:
             cotangents = [
                 _value_of(c) if c is not None else None
                 for c in jax.tree_util.tree_leaves(
@@ -270,14 +272,18 @@ class GradientTape:
                 )
         else:
             cotangents = [None] * len(targets)
-        replay, connected, active = self._replay_fn(targets, source_leaves)
-        constants = _constant_inputs(active, source_leaves)
+        unique: list[Any] = []
+        position: dict[int, int] = {}
+        for source in source_leaves:
+            if id(source) not in position:
+                position[id(source)] = len(unique)
+                unique.append(source)
+        replay, connected, active = self._replay_fn(targets, unique)
+        constants = _constant_inputs(active, unique)
 
         def grads_of(*flat: Any) -> list[Any]:
-            source_values = list(flat[: len(source_leaves)])
-            const_env = dict(
-                zip((id(c) for c in constants), flat[len(source_leaves) :])
-            )
+            source_values = list(flat[: len(unique)])
+            const_env = dict(zip((id(c) for c in constants), flat[len(unique) :]))
             outs, vjp = jax.vjp(lambda vals: replay(vals, const_env), source_values)
             cts = [
                 jnp.ones_like(o) if c is None else jnp.asarray(c, o.dtype)
@@ -285,16 +291,17 @@ class GradientTape:
             ]
             return list(vjp(cts)[0])
 
-        grads = recording.apply(grads_of, *source_leaves, *constants)
+        grads = recording.apply(grads_of, *unique, *constants)
         result = []
-        for index, (source, grad) in enumerate(zip(source_leaves, grads)):
-            if index not in connected:
-                if unconnected_gradients == "zero":
-                    result.append(jnp.zeros(source.shape, source.dtype))
-                else:
-                    result.append(None)
+        for source in source_leaves:
+            index = position[id(source)]
+            tracked = id(source) in self._watched or id(source) in self._producer
+            if index in connected and tracked:
+                result.append(grads[index])
+            elif unconnected_gradients == "zero":
+                result.append(jnp.zeros(source.shape, source.dtype))
             else:
-                result.append(grad)
+                result.append(None)
         if not self._persistent:
             self._reset()
         return jax.tree_util.tree_unflatten(source_tree, result)
@@ -357,6 +364,11 @@ def _constant_inputs(active: list[_Node], sources: list[Any]) -> list[Any]:
             key = id(leaf)
             if key in produced or key in source_ids or key in found:
                 continue
-            if _is_source_leaf(leaf):
+            # Tensors are immutable; trainable Variables are what an outer tape
+            # differentiates through. Other state (seeds, statistics) may have
+            # changed since recording and keeps its recorded value.
+            if isinstance(leaf, Tensor) or (
+                isinstance(leaf, Variable) and leaf.trainable
+            ):
                 found[key] = leaf
     return list(found.values())

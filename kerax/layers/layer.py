@@ -598,8 +598,14 @@ class Layer:
         layer_ids = [id(layer) for layer in layers]
 
         def pure(call_args: tuple, call_kwargs: dict, values: list) -> Any:
-            with state_scope.StateScope(zip(variables, values)) as scope:
-                out = self._call_plain(call_args, call_kwargs)
+            # Replayed later by the tape: recreate the call context (training).
+            frame = {"training": call_kwargs.get("training"), "layer": self}
+            _context().append(frame)
+            try:
+                with state_scope.StateScope(zip(variables, values)) as scope:
+                    out = self._call_plain(call_args, call_kwargs)
+            finally:
+                _context().pop()
             losses = [scope.losses.get(i, []) for i in layer_ids]
             return out, scope.new_values(variables), losses
 

@@ -10,11 +10,13 @@ from kerax.optimizers.adamw import AdamW
 from kerax.optimizers.ftrl import Ftrl
 from kerax.optimizers.lamb import Lamb
 from kerax.optimizers.lion import Lion
+from kerax.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from kerax.optimizers.muon import Muon
 from kerax.optimizers.nadam import Nadam
 from kerax.optimizers.optax_optimizer import OptaxOptimizer
 from kerax.optimizers.optimizer import Optimizer
 from kerax.optimizers.rmsprop import RMSprop
+from kerax.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from kerax.optimizers.serialization import deserialize, get, serialize
 from kerax.optimizers.sgd import SGD
 
@@ -29,11 +31,13 @@ __all__ = [
     "Ftrl",
     "Lamb",
     "Lion",
+    "LossScaleOptimizer",
     "Muon",
     "Nadam",
     "OptaxOptimizer",
     "Optimizer",
     "RMSprop",
+    "ScheduleFreeAdamW",
     "deserialize",
     "get",
     "schedules",

@@ -72,7 +72,7 @@ class OptaxOptimizer(Optimizer):
         leaves, self._state_treedef = jax.tree_util.tree_flatten(state)
         self._state_variables = []
         for i, leaf in enumerate(leaves):
-            leaf = jnp.asarray(leaf)
+            leaf = jnp.array(leaf, copy=True)  # never alias a parameter buffer
             self._state_variables.append(
                 self.add_variable(leaf.shape, leaf, leaf.dtype, name=f"optax_state_{i}")
             )

@@ -391,11 +391,11 @@ class Optimizer:
                 "(i.e. its variables must have been created). You can build it "
                 "via `optimizer.build(trainable_variables)`."
             )
-        if len(optimizer_variables) != len(self._variables):
+        if len(optimizer_variables) != len(self.variables):
             raise ValueError(
                 "Argument `optimizer_variables` must be a list of tensors "
                 f"corresponding 1:1 to {type(self).__name__}().variables. Received "
-                f"{len(optimizer_variables)} values, expected {len(self._variables)}."
+                f"{len(optimizer_variables)} values, expected {len(self.variables)}."
             )
         if len(trainable_variables) != len(self._trainable_variables):
             raise ValueError(
@@ -404,7 +404,7 @@ class Optimizer:
                 f"Received {len(trainable_variables)} values, expected "
                 f"{len(self._trainable_variables)}."
             )
-        owned = self._trainable_variables + self._variables
+        owned = self._trainable_variables + self.variables
         values = list(trainable_variables) + list(optimizer_variables)
         _, new_values = run_stateless(self.apply, owned, values, grads)
         count = len(self._trainable_variables)
@@ -466,7 +466,7 @@ class Optimizer:
                 for v in variables
             ]
             old_variables = [v.value for v in variables]
-            old_state = [v.value for v in self._variables]
+            old_state = [v.value for v in self.variables]
             new_sums = [
                 jnp.where(is_update, jnp.zeros_like(a.value), g + a.value)
                 for g, a in zip(grads, accumulators)
@@ -477,7 +477,7 @@ class Optimizer:
             ]
             self._update(grads, variables)
             for variable, old in zip(
-                variables + self._variables, old_variables + old_state
+                variables + self.variables, old_variables + old_state
             ):
                 variable.assign(jnp.where(is_update, variable.value, old))
             for accumulator, new_sum in zip(accumulators, new_sums):
@@ -578,25 +578,25 @@ class Optimizer:
                 "been built. Please call `optimizer.build(trainable_variables)` "
                 "to create the optimizer weights before calling `set_weights()`."
             )
-        for variable, weight in zip(self._variables, weights):
+        for variable, weight in zip(self.variables, weights):
             variable.assign(weight)
 
     def save_own_variables(self, store: dict[str, Any]) -> None:
         """Write the state into ``store`` as ``"0"``, ``"1"``, ... (Keras files)."""
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(self.variables):
             store[str(i)] = variable.numpy()
 
     def load_own_variables(self, store: Any) -> None:
         """Read the state written by ``save_own_variables``."""
-        if len(store.keys()) != len(self._variables):
+        if len(store.keys()) != len(self.variables):
             warnings.warn(
                 f"Skipping variable loading for optimizer '{self.name}', because it "
-                f"has {len(self._variables)} variables whereas the saved optimizer "
+                f"has {len(self.variables)} variables whereas the saved optimizer "
                 f"has {len(store.keys())} variables.",
                 stacklevel=2,
             )
             return
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(self.variables):
             variable.assign(np.asarray(store[str(i)]))
 
     def get_config(self) -> dict[str, Any]:

@@ -46,6 +46,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Lamb", {}),
     ("Adafactor", {}),
     ("Adafactor", {"relative_step": False, "clip_threshold": 0.5}),
+    ("ScheduleFreeAdamW", {}),
+    ("ScheduleFreeAdamW", {"warmup_steps": 3, "beta_1": 0.8, "weight_decay": 0.1}),
     ("Muon", {}),
     ("Muon", {"nesterov": False, "rms_rate": None, "exclude_layers": ["kernel"]}),
     ("Muon", {"ns_steps": 3, "adam_lr_ratio": 0.5, "weight_decay": 0.01}),

@@ -100,11 +100,20 @@ def test_jitted_stateless_apply_matches_jitted_keras(
             np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
 
 
-def test_apply_inside_kerax_function() -> None:
-    """Stateful ``apply`` compiled by ``kerax.function``: built on the first
-    call, traced once, same numbers as eager."""
-    compiled_opt = kerax.optimizers.Adam(0.1, gradient_accumulation_steps=2)
-    eager_opt = kerax.optimizers.Adam(0.1, gradient_accumulation_steps=2)
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("Adam", {"gradient_accumulation_steps": 2}),
+        ("ScheduleFreeAdamW", {}),
+        ("Adagrad", {}),
+        ("Nadam", {"use_ema": True}),
+    ],
+)
+def test_apply_inside_kerax_function(name: str, options: dict[str, Any]) -> None:
+    """Stateful ``apply`` compiled by ``kerax.function``: slots are built on the
+    first call (with their initial values), traced once, same numbers as eager."""
+    compiled_opt = getattr(kerax.optimizers, name)(0.1, **options)
+    eager_opt = getattr(kerax.optimizers, name)(0.1, **options)
     compiled_vars, eager_vars = kerax_variables(), kerax_variables()
 
     @kerax.function
@@ -115,7 +124,9 @@ def test_apply_inside_kerax_function() -> None:
         train_step([jnp.asarray(g) for g in grads])
         eager_opt.apply([jnp.asarray(g) for g in grads], eager_vars)
         for got, want in zip(
-            compiled_vars + compiled_opt.variables, eager_vars + eager_opt.variables
+            compiled_vars + compiled_opt.variables,
+            eager_vars + eager_opt.variables,
+            strict=True,
         ):
             np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, atol=1e-7)
     assert train_step.trace_count == 1

@@ -17,7 +17,7 @@ from kerax.optimizers import schedules
 
 NAMES = [
     "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-    "Nadam", "Ftrl", "Lion", "Lamb", "Adafactor", "Muon",
+    "Nadam", "Ftrl", "Lion", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW",
 ]  # fmt: skip
 
 

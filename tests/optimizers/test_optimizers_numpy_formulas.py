@@ -113,6 +113,14 @@ def _muon(w, g, t, s):  # a 3x2 matrix: decoupled decay, then orthogonalized ste
     return w - LR * x.T * np.sqrt(3) * 0.2
 
 
+def _schedule_free(w, g, t, s):  # z takes Adam-like steps, x averages z
+    z, x = s.get("z", w), s.get("x", w)
+    s["v"] = 0.999 * s.get("v", 0.0) + 0.001 * g**2
+    s["z"] = z - LR * g / (np.sqrt(s["v"] / (1 - 0.999**t)) + 1e-8)
+    s["x"] = (1 - 1 / t) * x + s["z"] / t
+    return 0.1 * s["z"] + 0.9 * s["x"]
+
+
 REFERENCES: list[tuple[str, dict[str, Any], Callable[..., Any], int]] = [
     ("SGD", {"momentum": 0.9, "nesterov": True}, _sgd, 1),
     ("Adam", {"amsgrad": True}, _adam, 1),
@@ -129,6 +137,7 @@ REFERENCES: list[tuple[str, dict[str, Any], Callable[..., Any], int]] = [
     ),
     ("Lion", {}, _lion, 1),
     ("Lamb", {}, _lamb, 1),
+    ("ScheduleFreeAdamW", {}, _schedule_free, 1),
     ("Adafactor", {}, _adafactor, 0),
     ("Muon", {}, _muon, 0),
 ]

@@ -20,9 +20,11 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 class _RandomLayer(Layer):
     """A layer that is the identity unless ``training=True`` and ``amount > 0``."""
 
-    def __init__(self, amount: float, name: str, seed: int | None, **kwargs: Any):
+    def __init__(
+        self, amount: float, argument: str, seed: int | None, **kwargs: Any
+    ) -> None:
         layer = type(self).__name__
-        amount = rate_in_unit_interval(amount, name, layer)
+        amount = rate_in_unit_interval(amount, argument, layer)
         if seed is not None and not is_int(seed):
             raise ValueError(f"{layer}: `seed` must be an int, received {seed!r}.")
         super().__init__(**kwargs)

@@ -15,11 +15,9 @@ array values, so the same code runs eagerly and compiled inside a state scope:
 
 from __future__ import annotations
 
-import inspect
-import numbers
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import jax
@@ -30,36 +28,9 @@ from kerax import config as kerax_config
 from kerax.autodiff.state_scope import run_stateless
 from kerax.autodiff.variable import Variable
 from kerax.backend.tensors import convert_to_tensor
-from kerax.optimizers import clipping
-from kerax.optimizers.schedules import learning_rate_schedule as schedules
+from kerax.optimizers import clipping, learning_rates
 from kerax.registry import register
 from kerax.utils import naming
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, numbers.Real):
-        return True
-    return isinstance(value, (np.ndarray, jax.Array)) and value.ndim == 0
-
-
-def _takes_step(fn: Callable[..., Any]) -> bool:
-    """Whether a learning-rate callable expects the step as an argument."""
-    if isinstance(fn, schedules.LearningRateSchedule):
-        return True
-    try:
-        parameters = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    positional = (
-        inspect.Parameter.POSITIONAL_ONLY,
-        inspect.Parameter.POSITIONAL_OR_KEYWORD,
-    )
-    return any(
-        p.kind in positional and p.default is inspect.Parameter.empty
-        for p in parameters
-    )
 
 
 @register("keras.optimizers")
@@ -158,7 +129,7 @@ class Optimizer:
     def _set_learning_rate(self, learning_rate: Any) -> None:
         if callable(learning_rate):
             self._learning_rate = learning_rate
-        elif _is_number(learning_rate):
+        elif learning_rates.is_number(learning_rate):
             self._learning_rate = self.add_variable(
                 (), float(learning_rate), kerax_config.floatx(), name="learning_rate"
             )
@@ -173,12 +144,7 @@ class Optimizer:
     @property
     def learning_rate(self) -> Any:
         """The current learning rate (the rate Variable, or the schedule's value)."""
-        rate = self._learning_rate
-        if rate is None or isinstance(rate, Variable):
-            return rate
-        if _takes_step(rate):
-            return rate(self._iterations)
-        return rate()
+        return learning_rates.evaluate(self._learning_rate, self._iterations)
 
     @learning_rate.setter
     def learning_rate(self, learning_rate: Any) -> None:
@@ -601,23 +567,9 @@ class Optimizer:
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, as Keras writes them."""
-        rate = self._learning_rate
-        if rate is None:
-            learning_rate: Any = None
-        elif isinstance(rate, Variable):
-            learning_rate = float(rate.numpy())
-        elif isinstance(rate, schedules.LearningRateSchedule):
-            learning_rate = schedules.serialize(rate)
-        else:
-            learning_rate = {
-                "module": getattr(rate, "__module__", None),
-                "class_name": "function",
-                "config": getattr(rate, "__name__", repr(rate)),
-                "registered_name": getattr(rate, "__name__", None),
-            }
         return {
             "name": self.name,
-            "learning_rate": learning_rate,
+            "learning_rate": learning_rates.serialize(self._learning_rate),
             "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm,
@@ -635,22 +587,8 @@ class Optimizer:
     ) -> Optimizer:
         """Create an optimizer (without state) from ``get_config()``'s output."""
         config = dict(config)
-        rate = config.get("learning_rate")
-        if isinstance(rate, dict):
-            config["learning_rate"] = _deserialize_learning_rate(rate, custom_objects)
+        if "learning_rate" in config:
+            config["learning_rate"] = learning_rates.deserialize(
+                config["learning_rate"], custom_objects
+            )
         return cls(**config)
-
-
-def _deserialize_learning_rate(
-    config: dict[str, Any], custom_objects: dict[str, Any] | None
-) -> Any:
-    if config.get("class_name") != "function":
-        return schedules.deserialize(config, custom_objects)
-    custom = custom_objects or {}
-    for key in (config.get("registered_name"), config.get("config")):
-        if key in custom:
-            return custom[key]
-    raise ValueError(
-        f"Cannot restore the learning rate function {config.get('config')!r}: "
-        "pass it in `custom_objects`."
-    )

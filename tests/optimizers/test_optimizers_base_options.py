@@ -19,6 +19,7 @@ from optimizer_harness import (
     snapshot,
 )
 
+import kerax
 import kerax.optimizers
 
 OPTION_CASES: list[tuple[str, dict[str, Any]]] = [
@@ -225,3 +226,17 @@ def test_variables_order_names_and_paths_match_keras() -> None:
     assert build(kerax.optimizers, kerax_variables()) == build(
         keras.optimizers, keras_vars
     )
+
+
+def test_tape_gradients_and_gradient_tape_loop() -> None:
+    """A TensorFlow-style loop: GradientTape gradients (tape Tensors) go straight
+    into ``apply_gradients``, and ``iterations`` counts the steps."""
+    w = kerax.Variable(jnp.array([1.0, -2.0]), name="w")
+    optimizer = kerax.optimizers.SGD(learning_rate=0.25)
+    for _ in range(3):
+        with kerax.GradientTape() as tape:
+            loss = w * w  # d/dw = 2w: each step halves w
+        (grad,) = tape.gradient(loss, [w])
+        assert optimizer.apply_gradients([(grad, w)]) is optimizer.iterations
+    np.testing.assert_allclose(w.numpy(), np.array([1.0, -2.0]) / 8, rtol=1e-6)
+    assert int(optimizer.iterations.numpy()) == 3

@@ -233,9 +233,7 @@ def test_gradients_are_finite():
         assert np.isfinite(np.asarray(grad)).all(), name
 
 
-@pytest.mark.parametrize(
-    "name", ["gelu", "mish", "softplus", "squareplus", "log_softmax"]
-)
+@pytest.mark.parametrize("name", ["gelu", "mish", "log_softmax"])
 def test_gradients_match_finite_differences(name):
     fn = getattr(activations, name)
     x = jnp.asarray(_inputs()) / 4

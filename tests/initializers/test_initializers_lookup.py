@@ -64,7 +64,7 @@ def test_config_round_trip_and_keras_format(name):
     theirs = getattr(keras.initializers, name)(**kwargs)
     config = initializers.serialize(ours)
     expected = keras.initializers.serialize(theirs)
-    if name == "Identity":  # Keras forgets the gain; see test_constant_initializers
+    if name == "Identity":  # Keras forgets the gain; see test_initializers_constant
         expected["config"] = {"gain": 2.0}
     assert config == expected
     rebuilt = initializers.deserialize(config)

@@ -178,7 +178,7 @@ def test_dtype(dtype):
         assert values.dtype == dtype
 
 
-@pytest.mark.parametrize("shape", [(6, 3), (3, 6), (4, 4), (2, 3, 4), (3, 2, 8)])
+@pytest.mark.parametrize("shape", [(6, 3), (3, 6), (2, 3, 4)])
 def test_orthogonal_is_orthogonal(shape):
     values = np.asarray(initializers.Orthogonal(gain=2.0, seed=4)(shape))
     assert values.shape == shape

@@ -30,15 +30,17 @@ def relu(
         [0.0, 0.5, 1.0]
     """
     x = convert_to_tensor(x)
+    if negative_slope == 0.0 and max_value is None and threshold == 0:
+        return jax.nn.relu(x)  # NaN propagates, as in Keras
     if negative_slope != 0.0 and max_value is None and threshold == 0:
         return jax.nn.leaky_relu(x, negative_slope=negative_slope)
     cut = jnp.asarray(threshold, x.dtype)
     positive = jnp.where(x > cut, x, jnp.zeros_like(x))
     if max_value is not None:
         positive = jnp.clip(positive, 0, jnp.asarray(max_value, x.dtype))
-    if negative_slope == 0.0:
-        return positive
-    return positive - negative_slope * jax.nn.relu(cut - x)
+    if negative_slope != 0.0:
+        positive = positive - negative_slope * jax.nn.relu(cut - x)
+    return jnp.where(jnp.isnan(x), x, positive)  # never hide a NaN
 
 
 @register("keras.activations")

@@ -63,7 +63,21 @@ class Graph:
         for tensor in self.outputs:
             layer, node_index, _ = _history(tensor)
             visit(layer._inbound_nodes[node_index])
-        return order
+        # Keras orders nodes by depth (longest path to an output), deepest first;
+        # that is also a valid execution order. Ties keep the visiting order.
+        depth: dict[int, int] = {}
+        for node in reversed(order):
+            depth.setdefault(id(node), 0)
+            for parent in node.parent_nodes:
+                depth[id(parent)] = max(depth.get(id(parent), 0), depth[id(node)] + 1)
+        input_rank = {
+            id(_history(t)[0]._inbound_nodes[0]): i for i, t in enumerate(self.inputs)
+        }
+        position = {id(node): i for i, node in enumerate(order)}
+        return sorted(
+            order,
+            key=lambda n: (-depth[id(n)], input_rank.get(id(n), -1), position[id(n)]),
+        )
 
     def _check_reachable(self) -> None:
         input_ids = {id(t) for t in self.inputs}

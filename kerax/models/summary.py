@@ -205,7 +205,7 @@ def print_summary(
         if not sequential_like:
             row.append(_connections(layer, relevant))
         if show_trainable:
-            row.append("Y" if layer.trainable else "N")
+            row.append("-" if not layer.weights else ("Y" if layer.trainable else "N"))
         rows.append(row)
     widths = _widths(not sequential_like, show_trainable, line_length)
     lines = [f'Model: "{model.name}"']

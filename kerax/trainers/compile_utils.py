@@ -141,13 +141,19 @@ def resolve_metric(identifier: Any, loss: Any, y_true: Any, y_pred: Any) -> Any:
         if "binary" in loss_name or (pred_shape and pred_shape[-1] == 1):
             return metrics_module.BinaryAccuracy(name=identifier)
         sparse = "sparse" in loss_name or len(true_shape) < len(pred_shape)
-        sparse = sparse or (bool(true_shape) and true_shape[-1] == 1 and pred_shape[-1] > 1)
+        sparse = sparse or (
+            bool(true_shape) and true_shape[-1] == 1 and pred_shape[-1] > 1
+        )
         if sparse:
             return metrics_module.SparseCategoricalAccuracy(name=identifier)
         return metrics_module.CategoricalAccuracy(name=identifier)
     metric = metrics_module.get(identifier)
     if not getattr(metric, "_is_metric", False):
-        name = identifier if isinstance(identifier, str) else getattr(metric, "__name__", None)
+        name = (
+            identifier
+            if isinstance(identifier, str)
+            else getattr(metric, "__name__", None)
+        )
         return metrics_module.MeanMetricWrapper(metric, name=name)
     if isinstance(identifier, str):
         metric.name = identifier

@@ -8,7 +8,7 @@ import jax
 import numpy as np
 
 from kerax.backend.dtypes import standardize_dtype
-from kerax.backend.tensors import is_tensor
+from kerax.backend.tensors import convert_to_tensor, is_tensor
 from kerax.initializers.serialization import (
     deserialize_object,
     get_object,
@@ -79,6 +79,6 @@ def _from_array(array: Any) -> Any:
                 f"An array initializer of shape {tuple(array.shape)} cannot "
                 f"initialize a weight of shape {tuple(shape)}."
             )
-        return jax.numpy.asarray(array, standardize_dtype(dtype))
+        return convert_to_tensor(array, standardize_dtype(dtype))
 
     return initialize

@@ -243,6 +243,10 @@ def run_evaluate(model: Any, _internal: bool = False, **kw: Any) -> Any:
     return values[0] if len(values) == 1 else values
 
 
+def _slice(tree: Any, start: int, stop: int) -> Any:
+    return jax.tree_util.tree_map(lambda a: a[start:stop], tree)
+
+
 def run_predict(
     model: Any, x: Any, batch_size: Any, verbose: Any, steps: Any, callbacks: Any
 ) -> Any:
@@ -275,12 +279,12 @@ def run_predict(
     for step in range(total_steps):
         start = step * batch_size
         stop = min(start + batch_size, n)
-        batch = jax.tree_util.tree_map(lambda a: a[start:stop], x)
+        batch = _slice(x, start, stop)
         if stop - start < size:
             batch = data_adapter.pad_batch(batch, size)
         cbs.on_predict_batch_begin(step)
         out = predict.run((batch,))
-        out = jax.tree_util.tree_map(lambda o: o[: stop - start], out)
+        out = _slice(out, 0, stop - start)
         outputs.append(out)
         cbs.on_predict_batch_end(step, {"outputs": out})
     cbs.on_predict_end()

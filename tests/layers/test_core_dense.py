@@ -196,3 +196,52 @@ def test_embedding_initial_weights_and_old_arguments():
 def test_embedding_rejects_bad_sizes(input_dim, output_dim):
     with pytest.raises(ValueError, match="must be a positive integer"):
         kerax.layers.Embedding(input_dim, output_dim)
+
+
+# -- ReversibleEmbedding -------------------------------------------------------
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"tie_weights": False, "logit_soft_cap": 2.0}, {"mask_zero": True}],
+)
+def test_reversible_embedding_matches_keras(kwargs):
+    ours, theirs, out = check_layer("ReversibleEmbedding", IDS, 10, 4, **kwargs)
+    vectors = RNG.normal(size=(2, 3, 4)).astype("float32")
+    logits = np.asarray(ours(vectors, reverse=True))
+    np.testing.assert_allclose(
+        logits, keras_call(theirs, vectors, reverse=True), atol=1e-5
+    )
+    kernel = (
+        ours.get_weights()[-1] if "tie_weights" in kwargs else ours.get_weights()[0].T
+    )
+    expected = vectors @ kernel
+    if "logit_soft_cap" in kwargs:
+        expected = 2.0 * np.tanh(expected / 2.0)
+    np.testing.assert_allclose(logits, expected, atol=1e-5)
+    assert ours.compute_output_shape((None, 3, 4), reverse=True) == (None, 3, 10)
+    symbolic = ours(KerasTensor((None, 3, 4)), reverse=True)
+    assert symbolic.shape == (None, 3, 10)
+    assert ours.compute_mask(vectors) is None
+    if "tie_weights" not in kwargs:  # untied: the lookup table gets no gradient
+        check_gradients(ours, vectors, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "name, args, x",
+    [
+        ("Dense", (4,), X2),
+        ("EinsumDense", ("ab,bc->ac", 4), X2),
+        ("Embedding", (10, 4), IDS),
+    ],
+)
+def test_mixed_precision_matches_keras(name, args, x):
+    ours = getattr(kerax.layers, name)(*args, dtype="mixed_bfloat16")
+    theirs = getattr(keras.layers, name)(*args, dtype="mixed_bfloat16")
+    out = ours(x)
+    keras_call(theirs, x)
+    theirs.set_weights(ours.get_weights())
+    expected = keras_call(theirs, x)
+    assert out.dtype == expected.dtype == "bfloat16"
+    assert all(w.dtype == "float32" for w in ours.weights)
+    np.testing.assert_array_equal(
+        np.asarray(out, "float32"), np.asarray(expected, "float32")
+    )

@@ -234,3 +234,34 @@ def test_dropout_inside_jit_advances_the_seed():
 def test_dropout_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         kerax.layers.Dropout(**kwargs)
+
+
+# -- masks in symbolic graphs, as Keras propagates them --------------------------
+def _mask_shapes(lib):
+    ids = lib.layers.Input((3,), dtype="int32")
+    h = lib.layers.Embedding(10, 4, mask_zero=True)(ids)
+    outputs = {
+        "dense": lib.layers.Dense(2)(h),
+        "concatenate": lib.layers.Concatenate()([h, h]),
+        "maximum": lib.layers.Maximum()([h, h]),
+        "dot": lib.layers.Dot(axes=2)([h, h]),
+        "flatten": lib.layers.Flatten()(h),
+        "time_distributed": lib.layers.TimeDistributed(lib.layers.Dense(3))(h),
+        "lambda": lib.layers.Lambda(lambda t: t * 2)(h),
+        "dropout": lib.layers.Dropout(0.5)(h),
+    }
+    return {
+        key: None if getattr(t, "_keras_mask", None) is None else t._keras_mask.shape
+        for key, t in outputs.items()
+    }
+
+
+@pytest.mark.filterwarnings("ignore:Layer .* does not support masking")
+def test_symbolic_masks_propagate_like_keras():
+    ours = _mask_shapes(kerax)
+    with jax.numpy_rank_promotion("allow"):
+        theirs = _mask_shapes(keras)
+    assert ours == theirs
+    assert ours["dense"] == (None, 3)
+    masked = kerax.layers.Masking()(KerasTensor((None, 3, 4)))
+    assert masked._keras_mask.shape == (None, 3)

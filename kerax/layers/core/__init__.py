@@ -8,6 +8,7 @@ from kerax.layers.core.embedding import Embedding
 from kerax.layers.core.identity import Identity
 from kerax.layers.core.lambda_layer import Lambda
 from kerax.layers.core.masking import Masking
+from kerax.layers.core.reversible_embedding import ReversibleEmbedding
 from kerax.layers.core.time_distributed import TimeDistributed
 from kerax.layers.core.wrapper import Wrapper
 
@@ -20,6 +21,7 @@ __all__ = [
     "Identity",
     "Lambda",
     "Masking",
+    "ReversibleEmbedding",
     "TimeDistributed",
     "Wrapper",
 ]

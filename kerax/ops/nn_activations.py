@@ -196,7 +196,9 @@ def sparsemax(x: Any, axis: int = -1) -> jax.Array:
     """
     x = jnp.moveaxis(float_tensor(x), axis, -1)
     ordered = -jnp.sort(-x, axis=-1)
-    ranks = jnp.arange(1, x.shape[-1] + 1, dtype=x.dtype)
+    ranks = jnp.arange(1, x.shape[-1] + 1, dtype=x.dtype).reshape(
+        (1,) * (x.ndim - 1) + (-1,)
+    )
     cumulative = jnp.cumsum(ordered, axis=-1)
     in_support = 1.0 + ranks * ordered > cumulative
     support = jnp.sum(in_support, axis=-1, keepdims=True)

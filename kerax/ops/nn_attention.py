@@ -46,7 +46,6 @@ def dot_product_attention(
     Shapes: query ``(B, T, N, H)``, key and value ``(B, S, K, H)`` with ``N`` a
     multiple of ``K`` (grouped-query attention when ``K < N``). ``mask`` is
     boolean (True attends) and, like ``bias``, broadcasts to ``(B, N, T, S)``.
-    Rank-3 inputs (no batch axis) are accepted too.
     """
     if flash_attention:
         raise ValueError(
@@ -54,12 +53,9 @@ def dot_product_attention(
             "XLA fuses the attention computation. Pass flash_attention=None."
         )
     query, key, value = tensor(query), tensor(key), tensor(value)
-    unbatched = query.ndim == 3
-    if unbatched:
-        query, key, value = query[None], key[None], value[None]
     if query.ndim != 4 or key.ndim != 4 or value.shape != key.shape:
         raise ValueError(
-            "dot_product_attention expects query (B, T, N, H) and key/value "
+            "dot_product_attention expects 4-D query (B, T, N, H) and key/value "
             f"(B, S, K, H), received {query.shape}, {key.shape} and {value.shape}."
         )
     batch, t, heads, depth = query.shape
@@ -91,5 +87,4 @@ def dot_product_attention(
         logits = jnp.where(keep, logits, jnp.finfo(logits.dtype).min * 0.7)
     weights = jax.nn.softmax(logits, axis=-1).astype(value.dtype)
     out = jnp.einsum("bkgts,bskh->btkgh", weights, value)
-    out = out.reshape(batch, t, heads, depth)
-    return out[0] if unbatched else out
+    return out.reshape(batch, t, heads, depth)

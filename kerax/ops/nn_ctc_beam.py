@@ -32,9 +32,9 @@ def _step(state: tuple, inputs: tuple, blank: int) -> tuple[tuple, None]:
         classes[None, :] == last[:, None], p_blank[:, None], total[:, None]
     )
     extend = jnp.where(classes[None, :] == blank, -jnp.inf, extend + log_probs[None, :])
-    extend_hash = hashes[:, None] * jnp.uint32(_HASH_BASE) + (classes + 1).astype(
-        "uint32"
-    )
+    extend_hash = hashes[:, None] * jnp.uint32(_HASH_BASE) + (
+        classes[None, :] + 1
+    ).astype("uint32")
 
     # An extension equal to an existing (live) prefix adds to that prefix.
     same = (extend_hash[:, :, None] == hashes[None, None, :]) & (

@@ -91,6 +91,11 @@ def _check_block(x: jax.Array, block_size: int, name: str) -> None:
         )
 
 
+def _check_divisible(size: int, block: int, what: str, by: str) -> None:
+    if size % block:
+        raise ValueError(f"{what} ({size}) must be divisible by {by} ({block}).")
+
+
 @op
 def depth_to_space(
     x: Any, block_size: int, data_format: str = "channels_last"
@@ -101,13 +106,11 @@ def depth_to_space(
     b = block_size
     if data_format == "channels_first":
         n, c, h, w = x.shape
-        x = x.reshape(n, b, b, c // (b * b), h, w)
-        return x.transpose(0, 3, 4, 1, 5, 2).reshape(n, c // (b * b), h * b, w * b)
+        _check_divisible(c, b * b, "depth_to_space: channels", "block_size**2")
+        x = x.reshape(n, c // (b * b), b, b, h, w)
+        return x.transpose(0, 1, 4, 2, 5, 3).reshape(n, c // (b * b), h * b, w * b)
     n, h, w, c = x.shape
-    if c % (b * b):
-        raise ValueError(
-            f"depth_to_space: channels ({c}) must be divisible by block_size**2 ({b * b})."
-        )
+    _check_divisible(c, b * b, "depth_to_space: channels", "block_size**2")
     x = x.reshape(n, h, w, b, b, c // (b * b))
     return x.transpose(0, 1, 3, 2, 4, 5).reshape(n, h * b, w * b, c // (b * b))
 
@@ -122,13 +125,12 @@ def space_to_depth(
     b = block_size
     if data_format == "channels_first":
         n, c, h, w = x.shape
+        _check_divisible(h, b, "space_to_depth: height", "block_size")
+        _check_divisible(w, b, "space_to_depth: width", "block_size")
         x = x.reshape(n, c, h // b, b, w // b, b)
-        return x.transpose(0, 3, 5, 1, 2, 4).reshape(n, c * b * b, h // b, w // b)
+        return x.transpose(0, 1, 3, 5, 2, 4).reshape(n, c * b * b, h // b, w // b)
     n, h, w, c = x.shape
-    if h % b or w % b:
-        raise ValueError(
-            f"space_to_depth: height and width ({h}, {w}) must be divisible by "
-            f"block_size ({b})."
-        )
+    _check_divisible(h, b, "space_to_depth: height", "block_size")
+    _check_divisible(w, b, "space_to_depth: width", "block_size")
     x = x.reshape(n, h // b, b, w // b, b, c)
     return x.transpose(0, 1, 3, 2, 4, 5).reshape(n, h // b, w // b, c * b * b)

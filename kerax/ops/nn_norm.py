@@ -169,7 +169,10 @@ def multi_hot(
     sparse: bool = False,
     **kwargs: Any,
 ) -> jax.Array:
-    """Per example, 1 for each class among the labels (the last axis holds labels)."""
+    """Per example (rows of a 2-D input), 1 for each class among its labels.
+
+    ``axis`` places the class axis as in ``one_hot``.
+    """
     if "num_tokens" in kwargs:
         num_classes = kwargs.pop("num_tokens")
     if kwargs:
@@ -179,10 +182,9 @@ def multi_hot(
     if sparse:
         raise ValueError("multi_hot: kerax has no sparse tensors (sparse=True).")
     x = tensor(inputs)
-    dtype = dtype_or_floatx(dtype)
-    encoded = jax.nn.one_hot(x, num_classes, dtype=dtype, axis=-1)
-    out = jnp.max(encoded, axis=-2)
-    return jnp.moveaxis(out, -1, axis) if out.ndim > 1 else out
+    encoded = jax.nn.one_hot(x, num_classes, dtype=dtype_or_floatx(dtype), axis=axis)
+    # Labels of an example collapse along the axis after the batch axis.
+    return jnp.max(encoded, axis=1 if x.ndim > 1 else 0)
 
 
 @op

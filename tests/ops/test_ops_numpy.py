@@ -244,7 +244,13 @@ CASES = (
         Case("rot90", (x234,), {"k": 3, "axes": (1, 2)}, ref=np.rot90),
         Case("pad", (x23, ((1, 0), (2, 1))), ref=np.pad),
         Case("pad", (x23, 1), {"constant_values": 3.0}, ref=np.pad, label="value"),
-        Case("pad", (x23, ((1, 1), (2, 2))), {"mode": "reflect"}, ref=np.pad, label="reflect"),
+        Case(
+            "pad",
+            (x23, ((1, 1), (2, 2))),
+            {"mode": "reflect"},
+            ref=np.pad,
+            label="reflect",
+        ),
         Case("pad", (x23, 2), {"mode": "symmetric"}, ref=np.pad, label="symmetric"),
         Case("pad", (x23, 2), {"mode": "edge"}, ref=np.pad, label="edge"),
         Case("pad", (x23, 2), {"mode": "wrap"}, ref=np.pad, label="wrap"),
@@ -274,7 +280,9 @@ CASES = (
         Case("triu", (sq,), {"k": 1}, ref=np.triu),
         Case("tril", (bools(3, 3),), label="bool"),
         Case("linspace", (0.0, 1.0, 5), ref=np.linspace),
-        Case("linspace", (0, 2, 4), {"endpoint": False, "retstep": True}, label="retstep"),
+        Case(
+            "linspace", (0, 2, 4), {"endpoint": False, "retstep": True}, label="retstep"
+        ),
         Case("linspace", (np.zeros(2), np.ones(2), 3), {"axis": 1}, label="array"),
         Case("logspace", (0.0, 2.0, 4), ref=np.logspace),
         Case("geomspace", (1.0, 8.0, 4), ref=np.geomspace),
@@ -283,7 +291,9 @@ CASES = (
         Case("diag", (f32(3),), {"k": 1}, ref=np.diag),
         Case("diag", (sq,), ref=np.diag, label="extract"),
         Case("diagflat", (f32(2, 2),), ref=np.diagflat),
-        Case("diagonal", (x234,), {"offset": 1, "axis1": 1, "axis2": 2}, ref=np.diagonal),
+        Case(
+            "diagonal", (x234,), {"offset": 1, "axis1": 1, "axis2": 2}, ref=np.diagonal
+        ),
         Case("vander", (f32(4),), {"N": 3}, ref=np.vander),
         Case("array", (x23,), ref=np.array),
         Case("array", ([1, 2],), label="list"),
@@ -310,16 +320,27 @@ CASES = (
         Case("where", (x23 > 0, 1.0, 0), label="scalars"),
         Case("where", (x23 > 0,), label="indices"),
         Case("where", (x23 > 0, f32(3), -1.0), label="bcast"),
-        Case("select", ([x23 > 1, x23 < -1], [x23, -x23]), {"default": 7.0}, ref=np.select),
+        Case(
+            "select",
+            ([x23 > 1, x23 < -1], [x23, -x23]),
+            {"default": 7.0},
+            ref=np.select,
+        ),
         Case("nonzero", (i23,), ref=np.nonzero),
         Case("searchsorted", (np.sort(f32(5)), f32(3)), ref=np.searchsorted),
-        Case("searchsorted", (np.array([1, 2, 2, 3]), np.array([2])), {"side": "right"}),
-        Case("digitize", (f32(6), np.array([-1.0, 0.0, 1.0], "float32")), ref=np.digitize),
+        Case(
+            "searchsorted", (np.array([1, 2, 2, 3]), np.array([2])), {"side": "right"}
+        ),
+        Case(
+            "digitize", (f32(6), np.array([-1.0, 0.0, 1.0], "float32")), ref=np.digitize
+        ),
         Case("sort", (x234,), {"axis": 1}, ref=np.sort),
         Case("argsort", (x234,), {"axis": 0}, ref=np.argsort),
         Case("argsort", (bools(4),), label="bool"),
         Case("isin", (i23, np.array([1, 2, 3])), ref=np.isin),
-        Case("isin", (i23, np.array([1, 2])), {"invert": True}, ref=np.isin, label="inv"),
+        Case(
+            "isin", (i23, np.array([1, 2])), {"invert": True}, ref=np.isin, label="inv"
+        ),
         Case("unique", (np.array([3, 1, 3, 2, 1]),), ref=np.unique),
         Case(
             "unique",
@@ -328,22 +349,37 @@ CASES = (
             ref=np.unique,
             label="all",
         ),
-        Case("unique", (np.array([3, 1, 3]),), {"size": 4, "fill_value": 9}, label="size"),
+        Case(
+            "unique", (np.array([3, 1, 3]),), {"size": 4, "fill_value": 9}, label="size"
+        ),
         Case("unravel_index", (np.array([4, 5]), (2, 3)), ref=np.unravel_index),
         Case("get_item", (x234, (slice(None), 1, None)), ref=lambda x, k: x[k]),
         Case("get_item", (x23, np.array([1, 0])), ref=lambda x, k: x[k], label="array"),
-        Case("get_item", (x234, (Ellipsis, slice(1, 3))), ref=lambda x, k: x[k], label="e"),
+        Case(
+            "get_item",
+            (x234, (Ellipsis, slice(1, 3))),
+            ref=lambda x, k: x[k],
+            label="e",
+        ),
     ]
     # -- products and differences
     + [
         Case("matmul", (f32(2, 3), f32(3, 4)), ref=np.matmul),
         Case("matmul", (f32(5, 2, 3), f32(3, 4)), ref=np.matmul, label="batch"),
         Case("matmul", (f32(2, 3), f32(3)), ref=np.matmul, label="vector"),
-        Case("matmul", (i32(2, 3).astype("int8"), i32(3, 2).astype("int8")), label="int8"),
+        Case(
+            "matmul", (i32(2, 3).astype("int8"), i32(3, 2).astype("int8")), label="int8"
+        ),
         Case("dot", (f32(2, 3), f32(3, 4)), ref=np.dot),
         Case("dot", (i32(3), i32(3)), ref=np.dot, label="int"),
         Case("tensordot", (x234, f32(3, 4, 2)), ref=np.tensordot),
-        Case("tensordot", (x23, f32(3, 2)), {"axes": ([1], [0])}, ref=np.tensordot, label="ax"),
+        Case(
+            "tensordot",
+            (x23, f32(3, 2)),
+            {"axes": ([1], [0])},
+            ref=np.tensordot,
+            label="ax",
+        ),
         Case("einsum", ("ij,jk->ik", f32(2, 3), f32(3, 4)), ref=np.einsum),
         Case("einsum", ("bij->bji", x234), ref=np.einsum, label="transpose"),
         Case("inner", (x23, y23), ref=np.inner),
@@ -353,8 +389,12 @@ CASES = (
         Case("cross", (f32(4, 3), f32(4, 3)), ref=np.cross),
         Case("cross", (f32(3, 4), f32(3, 4)), {"axis": 0}, ref=np.cross, label="axis"),
         Case("correlate", (f32(5), f32(3)), ref=np.correlate),
-        Case("correlate", (f32(5), f32(3)), {"mode": "full"}, ref=np.correlate, label="f"),
-        Case("correlate", (f32(5), f32(3)), {"mode": "same"}, ref=np.correlate, label="s"),
+        Case(
+            "correlate", (f32(5), f32(3)), {"mode": "full"}, ref=np.correlate, label="f"
+        ),
+        Case(
+            "correlate", (f32(5), f32(3)), {"mode": "same"}, ref=np.correlate, label="s"
+        ),
         Case("corrcoef", (f32(3, 5),), ref=np.corrcoef),
         Case("diff", (x234,), {"n": 2, "axis": 2}, ref=np.diff),
         Case("trapezoid", (x23,), {"dx": 0.5}, ref=np.trapezoid),
@@ -364,6 +404,7 @@ CASES = (
         Case("view", (np.arange(4, dtype="int32"), "int16"), label="resize"),
     ]
 )
+
 
 @pytest.mark.parametrize("case", **by_ids(CASES))
 def test_matches_keras(case: Case) -> None:

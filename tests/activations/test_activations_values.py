@@ -260,3 +260,12 @@ def test_symbolic_inputs_give_symbolic_outputs():
     outputs = activations.relu(inputs, max_value=2.0)
     assert outputs.shape == (None, 4)
     assert activations.glu(inputs).shape == (None, 2)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"max_value": 6.0}, {"negative_slope": 0.1}])
+def test_relu_propagates_nan_like_keras(kwargs):
+    import keras
+
+    x = np.array([np.nan, -1.0, 2.0], "float32")
+    assert np.isnan(np.asarray(activations.relu(x, **kwargs))[0])
+    assert np.isnan(np.asarray(keras.activations.relu(x, **kwargs))[0])

@@ -1,4 +1,10 @@
-"""``SeedGenerator``: random keys whose state is a Variable (safe under jit)."""
+"""``SeedGenerator``: random keys whose state is a Variable (safe under jit).
+
+Seeding follows Keras exactly: an int seed ``s`` is the raw threefry key
+``[s, 0]``; a generator's state is ``[seed, counter]`` and each draw uses the
+state as the key, then bumps the counter. The same seeds give Keras's numbers
+(initial weights, dropout masks, noise).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from kerax.autodiff.variable import Variable
 
@@ -23,29 +30,29 @@ class SeedGenerator:
 
     Args:
         seed: an int; by default one is drawn from Python's RNG.
+        name: a name for the generator.
     """
 
     def __init__(self, seed: int | None = None, name: str | None = None, **kwargs: Any):
         if seed is None:
             seed = make_default_seed()
-        if not isinstance(seed, int) or isinstance(seed, bool):
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise ValueError(f"SeedGenerator seed must be an int, received {seed!r}.")
-        self._initial_seed = seed
+        self._initial_seed = int(seed)
         self.name = name or "seed_generator"
-        key = jax.random.key_data(jax.random.PRNGKey(seed))
+        state = np.array([int(seed) & 0xFFFFFFFF, 0], np.uint32)
         self.state = Variable(
-            key, dtype="uint32", trainable=False, name="seed_generator_state"
+            state, dtype="uint32", trainable=False, name="seed_generator_state"
         )
 
     def next(self, ordered: bool = True) -> jax.Array:
-        """Return a new raw key (uint32[2]) and advance the state."""
-        key = jax.random.wrap_key_data(self.state.value)
-        key, sub = jax.random.split(key)
-        self.state.assign(jax.random.key_data(key))
-        return jax.random.key_data(sub)
+        """Return the current raw key (uint32[2]) and advance the counter."""
+        key = self.state.value
+        self.state.assign(key + jnp.array([0, 1], jnp.uint32))
+        return key
 
     def get_config(self) -> dict[str, Any]:
-        return {"seed": self._initial_seed}
+        return {"seed": self._initial_seed, "name": self.name}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SeedGenerator:
@@ -61,18 +68,19 @@ def global_seed_generator() -> SeedGenerator:
 
 
 def reset_global_seed_generator(seed: int | None = None) -> None:
+    """Start the global generator afresh (``set_random_seed``)."""
     global _global_generator
     _global_generator = SeedGenerator(seed, name="global_seed_generator")
 
 
 def draw_seed(seed: Any) -> jax.Array:
-    """Turn ``seed`` (None, int, SeedGenerator, or a key) into a raw key."""
+    """Turn ``seed`` (None, int, SeedGenerator, or a raw key) into a raw key."""
     if isinstance(seed, SeedGenerator):
         return seed.next()
     if seed is None:
         return global_seed_generator().next()
-    if isinstance(seed, int) and not isinstance(seed, bool):
-        return jax.random.key_data(jax.random.PRNGKey(seed))
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return jnp.array([int(seed) & 0xFFFFFFFF, 0], jnp.uint32)
     seed = jnp.asarray(getattr(seed, "value", seed))
     if seed.shape == (2,) and seed.dtype == jnp.uint32:
         return seed

@@ -1,0 +1,126 @@
+"""One function per implementation; each returns throughput and first-step time."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from benchmarks.workloads import Workload
+
+
+def _timed_epochs(run_epoch, samples: int, epochs: int) -> tuple[float, float, float]:
+    start = time.perf_counter()
+    loss = run_epoch()
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        loss = run_epoch()
+        times.append(time.perf_counter() - start)
+    return samples / float(np.median(times)), first, float(loss)
+
+
+def fit_runner(lib: Any, build, workload: Workload, x, y, epochs: int, **compile_kw) -> dict:
+    """``model.fit`` one epoch at a time (kerax or Keras)."""
+    model = build(lib)
+    if compile_kw:
+        model.compile(model.optimizer, model.loss, **compile_kw)
+
+    def epoch() -> float:
+        history = model.fit(x, y, batch_size=workload.batch_size, epochs=1, verbose=0)
+        return history.history["loss"][-1]
+
+    rate, first, loss = _timed_epochs(epoch, len(x), epochs)
+    return {"samples_per_s": rate, "first_epoch_s": first, "final_loss": loss}
+
+
+def kerax_function_runner(build, workload: Workload, x, y, epochs: int) -> dict:
+    """A TensorFlow-style ``kerax.function`` custom loop over device batches."""
+    import kerax as tf
+
+    model = build(tf)
+    optimizer = tf.keras.optimizers.Adam(1e-3)
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy()
+
+    @tf.function
+    def train_step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(yb, model(xb, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    xd, yd = jnp.asarray(x), jnp.asarray(y)
+    bs = workload.batch_size
+    steps = len(x) // bs
+    batches = [(xd[i * bs : (i + 1) * bs], yd[i * bs : (i + 1) * bs]) for i in range(steps)]
+
+    def epoch() -> float:
+        loss = 0.0
+        for xb, yb in batches:
+            loss = train_step(xb, yb)
+        return float(loss)
+
+    rate, first, loss = _timed_epochs(epoch, steps * bs, epochs)
+    return {"samples_per_s": rate, "first_epoch_s": first, "final_loss": loss}
+
+
+def _mlp_params(key):
+    k1, k2 = jax.random.split(key)
+
+    def glorot(k, shape):
+        limit = np.sqrt(6.0 / sum(shape))
+        return jax.random.uniform(k, shape, jnp.float32, -limit, limit)
+
+    return {
+        "w1": glorot(k1, (784, 128)),
+        "b1": jnp.zeros(128),
+        "w2": glorot(k2, (128, 10)),
+        "b2": jnp.zeros(10),
+    }
+
+
+def _mlp_loss(params, xb, yb):
+    h = jax.nn.relu(xb @ params["w1"] + params["b1"])
+    logits = h @ params["w2"] + params["b2"]
+    return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), yb[:, None], axis=1))
+
+
+def jax_runner(workload: Workload, x, y, epochs: int, scan_steps: int = 1) -> dict:
+    """Hand-written JAX + optax: a jitted step (or a scan of steps) on device data."""
+    tx = optax.adam(1e-3)
+    params = _mlp_params(jax.random.PRNGKey(0))
+    opt_state = tx.init(params)
+    xd, yd = jnp.asarray(x), jnp.asarray(y)
+    bs = workload.batch_size
+    steps = (len(x) // bs) // scan_steps * scan_steps
+
+    def one(carry, index):
+        params, opt_state = carry
+        xb, yb = xd[index], yd[index]
+        loss, grads = jax.value_and_grad(_mlp_loss)(params, xb, yb)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return (optax.apply_updates(params, updates), opt_state), loss
+
+    @jax.jit
+    def many(carry, indices):
+        carry, losses = jax.lax.scan(one, carry, indices)
+        return carry, losses[-1]
+
+    state = {"carry": (params, opt_state)}
+    rng = np.random.default_rng(0)
+
+    def epoch() -> float:
+        order = jnp.asarray(rng.permutation(len(x))[: steps * bs].reshape(-1, scan_steps, bs))
+        loss = 0.0
+        for chunk in order:
+            state["carry"], loss = many(state["carry"], chunk)
+        return float(loss)
+
+    rate, first, loss = _timed_epochs(epoch, steps * bs, epochs)
+    return {"samples_per_s": rate, "first_epoch_s": first, "final_loss": loss}

@@ -1,3 +1,20 @@
-"""recurrent layers."""
+"""Recurrent layers: cells, the ``RNN`` loop (``lax.scan``), wrappers."""
 
-__all__: list[str] = []
+from kerax.layers.recurrent.bidirectional import Bidirectional
+from kerax.layers.recurrent.gru import GRU, GRUCell
+from kerax.layers.recurrent.lstm import LSTM, LSTMCell
+from kerax.layers.recurrent.rnn import RNN
+from kerax.layers.recurrent.simple_rnn import SimpleRNN, SimpleRNNCell
+from kerax.layers.recurrent.stacked_rnn_cells import StackedRNNCells
+
+__all__ = [
+    "GRU",
+    "LSTM",
+    "RNN",
+    "Bidirectional",
+    "GRUCell",
+    "LSTMCell",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "StackedRNNCells",
+]

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from kerax import config
 from kerax.autodiff.recording import op
 from kerax.losses.inputs import check_axis, paired
-from kerax.losses.loss import KerasLoss
+from kerax.losses.loss import BuiltinLoss
 from kerax.registry import register
 
 
@@ -101,7 +101,7 @@ def binary_focal_crossentropy(
 
 
 @register("keras.losses")
-class BinaryCrossentropy(KerasLoss):
+class BinaryCrossentropy(BuiltinLoss):
     """Cross-entropy between 0/1 labels and predicted probabilities (or logits).
 
     Args:
@@ -142,7 +142,7 @@ class BinaryCrossentropy(KerasLoss):
 
 
 @register("keras.losses")
-class BinaryFocalCrossentropy(KerasLoss):
+class BinaryFocalCrossentropy(BuiltinLoss):
     """Binary cross-entropy focused on hard examples by ``(1 - p_t) ** gamma``.
 
     Args:

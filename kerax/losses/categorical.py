@@ -11,7 +11,7 @@ import jax.numpy as jnp
 from kerax import config
 from kerax.autodiff.recording import op
 from kerax.losses.inputs import check_axis, paired
-from kerax.losses.loss import KerasLoss
+from kerax.losses.loss import BuiltinLoss
 from kerax.registry import register
 
 
@@ -110,7 +110,7 @@ def categorical_focal_crossentropy(
 
 
 @register("keras.losses")
-class CategoricalCrossentropy(KerasLoss):
+class CategoricalCrossentropy(BuiltinLoss):
     """Cross-entropy between one-hot labels and predicted class probabilities.
 
     Args:
@@ -152,7 +152,7 @@ class CategoricalCrossentropy(KerasLoss):
 
 
 @register("keras.losses")
-class CategoricalFocalCrossentropy(KerasLoss):
+class CategoricalFocalCrossentropy(BuiltinLoss):
     """Categorical cross-entropy focused on hard examples.
 
     Args:

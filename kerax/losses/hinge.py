@@ -9,7 +9,7 @@ import jax.numpy as jnp
 
 from kerax.autodiff.recording import op
 from kerax.losses.inputs import paired
-from kerax.losses.loss import KerasLoss
+from kerax.losses.loss import BuiltinLoss
 from kerax.registry import register
 
 
@@ -71,7 +71,7 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> jax.Array:
 
 
 @register("keras.losses")
-class Hinge(KerasLoss):
+class Hinge(BuiltinLoss):
     """Hinge loss ``max(1 - y_true * y_pred, 0)`` with -1/1 (or 0/1) labels.
 
     Args:
@@ -90,7 +90,7 @@ class Hinge(KerasLoss):
 
 
 @register("keras.losses")
-class SquaredHinge(KerasLoss):
+class SquaredHinge(BuiltinLoss):
     """Squared hinge loss ``max(1 - y_true * y_pred, 0) ** 2``.
 
     Args: see ``Hinge``.
@@ -106,7 +106,7 @@ class SquaredHinge(KerasLoss):
 
 
 @register("keras.losses")
-class CategoricalHinge(KerasLoss):
+class CategoricalHinge(BuiltinLoss):
     """Categorical hinge loss for one-hot labels.
 
     Args: see ``Hinge``.

@@ -171,7 +171,7 @@ class LossFunctionWrapper(Loss):
         return f"<{type(self).__name__}({fn}, kwargs={self._fn_kwargs})>"
 
 
-class KerasLoss(LossFunctionWrapper):
+class BuiltinLoss(LossFunctionWrapper):
     """A built-in loss class: a loss function plus its stored arguments.
 
     ``_config_keys`` names the keyword arguments of ``fn`` that are public

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from kerax import config
 from kerax.autodiff.recording import op
 from kerax.losses.inputs import paired
-from kerax.losses.loss import KerasLoss
+from kerax.losses.loss import BuiltinLoss
 from kerax.registry import register
 
 
@@ -47,7 +47,7 @@ def poisson(y_true: Any, y_pred: Any) -> jax.Array:
 
 
 @register("keras.losses")
-class KLDivergence(KerasLoss):
+class KLDivergence(BuiltinLoss):
     """Kullback-Leibler divergence from ``y_pred`` to ``y_true``.
 
     Args:
@@ -66,7 +66,7 @@ class KLDivergence(KerasLoss):
 
 
 @register("keras.losses")
-class Poisson(KerasLoss):
+class Poisson(BuiltinLoss):
     """Poisson loss ``y_pred - y_true * log(y_pred)`` for count data.
 
     Args: see ``KLDivergence``.

@@ -17,6 +17,7 @@ one taped op. They follow Keras 3's rules:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jax
@@ -69,12 +70,7 @@ def _align_weight(values: jax.Array, weight: jax.Array, what: str) -> jax.Array:
     values, weight = squeeze_or_expand_to_same_rank(values, weight)
     if 0 < weight.ndim < values.ndim:
         weight = jnp.reshape(weight, weight.shape + (1,) * (values.ndim - weight.ndim))
-    try:
-        jnp.broadcast_shapes(values.shape, weight.shape)
-        compatible = weight.ndim <= values.ndim or values.ndim == 0
-    except ValueError:
-        compatible = False
-    if not compatible:
+    if weight.ndim > values.ndim > 0 or not _broadcastable(values, weight):
         raise ValueError(
             f"The {what} does not match the per-sample loss values: expected a "
             f"shape broadcastable to {tuple(values.shape)} (e.g. (batch,) or the "
@@ -83,16 +79,21 @@ def _align_weight(values: jax.Array, weight: jax.Array, what: str) -> jax.Array:
     return weight
 
 
+def _broadcastable(x: jax.Array, y: jax.Array) -> bool:
+    try:
+        jnp.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        return False
+    return True
+
+
 def _multiply(values: jax.Array, weight: jax.Array) -> jax.Array:
     shape = jnp.broadcast_shapes(values.shape, weight.shape)
     return jnp.broadcast_to(values, shape) * jnp.broadcast_to(weight, shape)
 
 
 def _size(shape: tuple[int, ...], dtype: Any) -> jax.Array:
-    count = 1
-    for dim in shape:
-        count *= int(dim)
-    return jnp.asarray(count, dtype)
+    return jnp.asarray(math.prod(shape), dtype)
 
 
 def _divide_no_nan(x: jax.Array, y: jax.Array) -> jax.Array:

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from kerax import config
 from kerax.autodiff.recording import op
 from kerax.losses.inputs import check_axis, paired
-from kerax.losses.loss import KerasLoss
+from kerax.losses.loss import BuiltinLoss
 from kerax.registry import register
 
 
@@ -128,7 +128,7 @@ def log_cosh(y_true: Any, y_pred: Any) -> jax.Array:
 
 
 @register("keras.losses")
-class MeanSquaredError(KerasLoss):
+class MeanSquaredError(BuiltinLoss):
     """Mean of squared errors: ``mean((y_true - y_pred) ** 2)``.
 
     Args:
@@ -151,7 +151,7 @@ class MeanSquaredError(KerasLoss):
 
 
 @register("keras.losses")
-class MeanAbsoluteError(KerasLoss):
+class MeanAbsoluteError(BuiltinLoss):
     """Mean of absolute errors: ``mean(abs(y_true - y_pred))``.
 
     Args: see ``MeanSquaredError``.
@@ -167,7 +167,7 @@ class MeanAbsoluteError(KerasLoss):
 
 
 @register("keras.losses")
-class MeanAbsolutePercentageError(KerasLoss):
+class MeanAbsolutePercentageError(BuiltinLoss):
     """``100 * mean(abs((y_true - y_pred) / y_true))``.
 
     Args: see ``MeanSquaredError``.
@@ -183,7 +183,7 @@ class MeanAbsolutePercentageError(KerasLoss):
 
 
 @register("keras.losses")
-class MeanSquaredLogarithmicError(KerasLoss):
+class MeanSquaredLogarithmicError(BuiltinLoss):
     """``mean((log(1 + y_pred) - log(1 + y_true)) ** 2)``.
 
     Args: see ``MeanSquaredError``.
@@ -199,7 +199,7 @@ class MeanSquaredLogarithmicError(KerasLoss):
 
 
 @register("keras.losses")
-class CosineSimilarity(KerasLoss):
+class CosineSimilarity(BuiltinLoss):
     """Negative cosine similarity between ``y_true`` and ``y_pred``.
 
     Args:
@@ -221,7 +221,7 @@ class CosineSimilarity(KerasLoss):
 
 
 @register("keras.losses")
-class Huber(KerasLoss):
+class Huber(BuiltinLoss):
     """Huber loss, quadratic up to ``delta`` and linear beyond.
 
     Args:
@@ -243,7 +243,7 @@ class Huber(KerasLoss):
 
 
 @register("keras.losses")
-class LogCosh(KerasLoss):
+class LogCosh(BuiltinLoss):
     """Logarithm of the hyperbolic cosine of the prediction error.
 
     Args: see ``MeanSquaredError``.

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from kerax import config
 from kerax.autodiff.recording import op
 from kerax.losses.inputs import paired
-from kerax.losses.loss import KerasLoss
+from kerax.losses.loss import BuiltinLoss
 from kerax.registry import register
 
 Axis = int | tuple[int, ...] | None
@@ -61,7 +61,7 @@ def tversky(
 
 
 @register("keras.losses")
-class Dice(KerasLoss):
+class Dice(BuiltinLoss):
     """Dice loss: one minus the soft overlap of ``y_true`` and ``y_pred``.
 
     Args:
@@ -84,7 +84,7 @@ class Dice(KerasLoss):
 
 
 @register("keras.losses")
-class Tversky(KerasLoss):
+class Tversky(BuiltinLoss):
     """Tversky loss: Dice with separate weights for false negatives and positives.
 
     Args:

@@ -10,7 +10,7 @@ import optax
 
 from kerax.autodiff.recording import op
 from kerax.backend.tensors import convert_to_tensor
-from kerax.losses.loss import KerasLoss
+from kerax.losses.loss import BuiltinLoss
 from kerax.registry import register
 
 
@@ -61,7 +61,7 @@ def ctc(y_true: Any, y_pred: Any) -> jax.Array:
 
 
 @register("keras.losses")
-class CTC(KerasLoss):
+class CTC(BuiltinLoss):
     """CTC loss between label sequences and per-step class logits.
 
     Args:

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 
 from kerax.autodiff.recording import op
 from kerax.backend.tensors import convert_to_tensor
-from kerax.losses.loss import KerasLoss
+from kerax.losses.loss import BuiltinLoss
 from kerax.registry import register
 
 
@@ -109,7 +109,7 @@ def circle(
 
 
 @register("keras.losses")
-class Circle(KerasLoss):
+class Circle(BuiltinLoss):
     """Circle loss for metric learning; the mean is over queries with loss > 0.
 
     Args:

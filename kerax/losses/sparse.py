@@ -20,7 +20,7 @@ from kerax.losses.inputs import (
     check_labels_in_range,
     nan_where_out_of_range,
 )
-from kerax.losses.loss import KerasLoss
+from kerax.losses.loss import BuiltinLoss
 from kerax.losses.reduction import squeeze_or_expand_to_same_rank
 from kerax.registry import register
 
@@ -132,7 +132,7 @@ def categorical_generalized_cross_entropy(
 
 
 @register("keras.losses")
-class SparseCategoricalCrossentropy(KerasLoss):
+class SparseCategoricalCrossentropy(BuiltinLoss):
     """Cross-entropy between integer labels and predicted class probabilities.
 
     Args:
@@ -179,7 +179,7 @@ class SparseCategoricalCrossentropy(KerasLoss):
 
 
 @register("keras.losses")
-class CategoricalGeneralizedCrossEntropy(KerasLoss):
+class CategoricalGeneralizedCrossEntropy(BuiltinLoss):
     """Generalized cross-entropy over integer labels, robust to label noise.
 
     Args:

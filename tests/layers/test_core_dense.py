@@ -129,6 +129,15 @@ def test_einsum_dense_matches_keras(shape, kwargs):
     check_gradients(ours, x)
 
 
+def test_einsum_dense_kernel_fans_follow_the_equation():
+    # Glorot limit from fan_in = 64 (contracted) and fan_out = 16 * 32 (output).
+    layer = kerax.layers.EinsumDense("abc,cde->abde", (3, 16, 32))
+    layer(np.ones((2, 3, 64), "float32"))
+    limit = np.sqrt(6 / (64 + 16 * 32))
+    assert 0.98 * limit < np.abs(layer.get_weights()[0]).max() <= limit
+    assert layer.get_config()["kernel_initializer"]["config"]["input_axes"] is None
+
+
 @pytest.mark.parametrize(
     "equation, output_shape, bias_axes, match",
     [

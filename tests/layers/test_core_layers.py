@@ -265,3 +265,26 @@ def test_symbolic_masks_propagate_like_keras():
     assert ours["dense"] == (None, 3)
     masked = kerax.layers.Masking()(KerasTensor((None, 3, 4)))
     assert masked._keras_mask.shape == (None, 3)
+
+
+# -- docstring examples --------------------------------------------------------
+def _family_modules():
+    import importlib
+    import pkgutil
+
+    for family in ("core", "activations", "merging", "reshaping", "regularization"):
+        package = importlib.import_module(f"kerax.layers.{family}")
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name != "input_layer":
+                yield importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    attempted = 0
+    for module in _family_modules():
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted >= 10

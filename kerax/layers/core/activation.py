@@ -16,8 +16,9 @@ class Activation(Layer):
     """Applies ``activation`` (a name such as ``"relu"`` or a callable).
 
     Example:
-        >>> Activation("relu")(jnp.array([-1.0, 2.0]))
-        Array([0., 2.], dtype=float32)
+        >>> import numpy as np
+        >>> Activation("relu")(np.array([-1.0, 2.0])).tolist()
+        [0.0, 2.0]
     """
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:

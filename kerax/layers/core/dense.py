@@ -35,8 +35,9 @@ class Dense(Layer):
     Input shape: ``(batch, ..., input_dim)``. Output: ``(batch, ..., units)``.
 
     Example:
+        >>> import numpy as np
         >>> layer = Dense(4)
-        >>> layer(jnp.ones((2, 3))).shape
+        >>> layer(np.ones((2, 3))).shape
         (2, 4)
     """
 

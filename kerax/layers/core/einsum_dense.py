@@ -131,8 +131,9 @@ class EinsumDense(Layer):
             accepted only as ``None``.
 
     Example:
-        >>> layer = EinsumDense("abc,cd->abd", output_shape=(None, 8))
-        >>> layer(jnp.ones((2, 5, 3))).shape
+        >>> import numpy as np
+        >>> layer = EinsumDense("abc,cd->abd", output_shape=(5, 8))
+        >>> layer(np.ones((2, 5, 3))).shape
         (2, 5, 8)
     """
 

@@ -35,8 +35,9 @@ class Embedding(Layer):
     Input shape: ``(batch, ...)`` integers. Output: ``(batch, ..., output_dim)``.
 
     Example:
+        >>> import numpy as np
         >>> layer = Embedding(10, 4)
-        >>> layer(jnp.array([[1, 2, 3]])).shape
+        >>> layer(np.array([[1, 2, 3]])).shape
         (1, 3, 4)
     """
 

@@ -44,7 +44,8 @@ class Reshape(Layer):
             ``-1``, inferred from the input size.
 
     Example:
-        >>> Reshape((3, -1))(jnp.ones((2, 12))).shape
+        >>> import numpy as np
+        >>> Reshape((3, -1))(np.ones((2, 12))).shape
         (2, 3, 4)
     """
 

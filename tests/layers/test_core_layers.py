@@ -98,6 +98,13 @@ def test_lambda_named_function_and_arguments():
         kerax.layers.Lambda(double).get_config(), custom_objects={"double": double}
     )
     np.testing.assert_allclose(clone(X), X * 2.0)
+    by_op_name = kerax.layers.Lambda.from_config(
+        kerax.layers.Lambda(kerax.ops.square).get_config()
+    )
+    np.testing.assert_allclose(by_op_name(X), X**2, rtol=1e-6)
+    uses_jnp = kerax.layers.Lambda(lambda x: jnp.tanh(x))
+    loaded = kerax.layers.Lambda.from_config(uses_jnp.get_config(), safe_mode=False)
+    np.testing.assert_allclose(loaded(X), np.tanh(X), rtol=1e-6)
 
 
 def test_lambda_output_shape_mask_and_training():

@@ -1,7 +1,7 @@
 """Saving Python functions in layer configs the way Keras files store them.
 
-A named function is stored by name and found again in ``custom_objects`` or
-among kerax's registered functions. A ``lambda`` is stored as marshalled
+A named function is stored by name and found again in ``custom_objects``,
+among kerax's registered activations and losses, or in ``kerax.ops``. A ``lambda`` is stored as marshalled
 bytecode (Keras's ``__lambda__`` format); loading one runs code from the file,
 so it is refused unless the caller passes ``safe_mode=False``.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from kerax import registry
 
-_FUNCTION_NAMESPACES = ("keras.activations", "keras.ops", "keras.losses")
+_FUNCTION_NAMESPACES = ("keras.activations", "keras.losses")
 
 
 def _lambda_globals() -> dict[str, Any]:
@@ -25,12 +25,14 @@ def _lambda_globals() -> dict[str, Any]:
 
     import kerax
 
-    namespace = {"jax": jax, "jnp": jax.numpy, "np": np, "kerax": kerax}
-    namespace["keras"] = kerax
-    ops = getattr(kerax, "ops", None)
-    if ops is not None:
-        namespace["ops"] = ops
-    return namespace
+    return {
+        "jax": jax,
+        "jnp": jax.numpy,
+        "np": np,
+        "kerax": kerax,
+        "keras": kerax,
+        "ops": kerax.ops,
+    }
 
 
 def is_lambda(fn: Any) -> bool:
@@ -109,6 +111,10 @@ def deserialize_function(
         found = registry.lookup(namespace, name)
         if found is not None:
             return found
+    import kerax
+
+    if name in getattr(kerax.ops, "__all__", ()):
+        return getattr(kerax.ops, name)
     raise ValueError(
         f"Could not find the function {name!r} named in the config. Pass it in "
         "`custom_objects`, e.g. custom_objects={" + repr(name) + ": " + name + "}."

@@ -66,9 +66,7 @@ class Wrapper(Layer):
 
     def build(self, input_shape: Any = None) -> None:
         if not self.layer.built:
-            self.layer.build(input_shape)
-            self.layer.built = True
-            self.layer._build_shapes_dict = input_shape
+            self.layer.build_from_config({"input_shape": input_shape})
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "layer": serialize_layer(self.layer)}

@@ -44,6 +44,9 @@ def _getitem(x: Any, key: Any) -> Any:
 class ArrayArithmetic:
     """Mixin giving numpy-style operators; subclasses define ``__kerax_value__``."""
 
+    # numpy arrays defer their operators to ours (so ``x @ w`` is recorded).
+    __array_priority__ = 100
+
     __add__ = _binary(jnp.add)
     __radd__ = _binary(jnp.add, True)
     __sub__ = _binary(jnp.subtract)

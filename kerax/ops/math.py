@@ -245,14 +245,20 @@ def _window(window: Any, sequence_length: int, dtype: Any) -> jax.Array | None:
     return values
 
 
-def _frame_padding(sequence_length: int, fft_length: int) -> tuple[int, int]:
+def _padded_window(
+    window: Any, sequence_length: int, fft_length: int, dtype: Any
+) -> jax.Array | None:
+    """The analysis window centred in ``fft_length`` samples (zeros around)."""
     if fft_length < sequence_length:
         raise ValueError(
             f"fft_length ({fft_length}) must be at least sequence_length "
             f"({sequence_length})."
         )
+    weights = _window(window, sequence_length, dtype)
+    if weights is None:
+        return None
     left = (fft_length - sequence_length) // 2
-    return left, fft_length - sequence_length - left
+    return jnp.pad(weights, (left, fft_length - sequence_length - left))
 
 
 @op
@@ -266,6 +272,9 @@ def stft(
 ) -> tuple[jax.Array, jax.Array]:
     """Short-time Fourier transform over the last axis; returns ``(real, imag)``.
 
+    Frames are ``fft_length`` samples every ``sequence_stride``, weighted by a
+    ``sequence_length`` window centred in the frame (``None``: no window).
+    ``center`` reflect-pads the signal by ``fft_length // 2`` on both sides.
     Output shape ``(..., num_frames, fft_length // 2 + 1)``.
     """
     x = float_tensor(x)
@@ -273,12 +282,10 @@ def stft(
         half = fft_length // 2
         pad_width = [(0, 0)] * (x.ndim - 1) + [(half, half)]
         x = jnp.pad(x, pad_width, mode="reflect")
-    frames = extract_sequences.__kerax_op__(x, sequence_length, sequence_stride)
-    weights = _window(window, sequence_length, x.dtype)
+    frames = extract_sequences.__kerax_op__(x, fft_length, sequence_stride)
+    weights = _padded_window(window, sequence_length, fft_length, x.dtype)
     if weights is not None:
-        frames = frames * weights
-    left, right = _frame_padding(sequence_length, fft_length)
-    frames = jnp.pad(frames, [(0, 0)] * (frames.ndim - 1) + [(left, right)])
+        frames = frames * weights.reshape((1,) * (frames.ndim - 1) + (-1,))
     return _parts(jnp.fft.rfft(frames, n=fft_length))
 
 
@@ -292,27 +299,26 @@ def istft(
     window: Any = "hann",
     center: bool = True,
 ) -> jax.Array:
-    """Inverse of ``stft``: overlap-add of windowed inverse FFT frames."""
-    spectrum = _complex(x)
-    frames = jnp.fft.irfft(spectrum, n=fft_length)
-    left, _ = _frame_padding(sequence_length, fft_length)
-    frames = frames[..., left : left + sequence_length]
-    num_frames = frames.shape[-2]
-    weights = _window(window, sequence_length, frames.dtype)
+    """Inverse of ``stft``: windowed overlap-add of the inverse FFT frames,
+    normalized by the summed squared window."""
+    frames = jnp.fft.irfft(_complex(x), n=fft_length)
+    weights = _padded_window(window, sequence_length, fft_length, frames.dtype)
     if weights is None:
-        weights = jnp.ones((sequence_length,), frames.dtype)
-    frames = frames * weights
-    total = sequence_stride * (num_frames - 1) + sequence_length
+        weights = jnp.ones((fft_length,), frames.dtype)
+    frames = frames * weights.reshape((1,) * (frames.ndim - 1) + (-1,))
+    num_frames = frames.shape[-2]
+    total = sequence_stride * (num_frames - 1) + fft_length
     starts = jnp.arange(num_frames) * sequence_stride
-    positions = (starts[:, None] + jnp.arange(sequence_length)[None, :]).reshape(-1)
+    positions = (starts[:, None] + jnp.arange(fft_length)[None, :]).reshape(-1)
     batch = frames.shape[:-2]
     flat = frames.reshape(batch + (-1,))
     signal = jnp.zeros(batch + (total,), frames.dtype).at[..., positions].add(flat)
-    squared = jnp.broadcast_to(jnp.square(weights), (num_frames, sequence_length))
-    norm = jnp.zeros((total,), frames.dtype).at[positions].add(squared.reshape(-1))
-    signal = signal / jnp.where(norm > 1e-10, norm, 1.0)
+    squared = jnp.tile(jnp.square(weights), num_frames)
+    norm = jnp.zeros((total,), frames.dtype).at[positions].add(squared)
+    norm = jnp.where(norm > 1e-10, norm, 1.0).reshape((1,) * len(batch) + (total,))
+    signal = signal / norm
     start = fft_length // 2 if center else 0
-    end = total - start if center else total
+    end = total - start
     if length is not None:
         end = start + length
     signal = signal[..., start:end]

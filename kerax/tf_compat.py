@@ -62,6 +62,17 @@ reduce_all = _reduce(ops.all)
 reduce_logsumexp = _reduce(ops.logsumexp)
 
 
+def add_n(inputs: Any, name: str | None = None) -> Any:
+    """``tf.add_n``: the elementwise sum of a list of tensors."""
+    inputs = list(inputs)
+    if not inputs:
+        raise ValueError("add_n needs at least one tensor.")
+    total = inputs[0]
+    for value in inputs[1:]:
+        total = total + value
+    return total
+
+
 def concat(values: Any, axis: int, name: str | None = None) -> Any:
     """``tf.concat``."""
     return ops.concatenate(values, axis=axis)
@@ -137,6 +148,7 @@ linalg = ops.linalg
 __all__ = [
     "abs",
     "add",
+    "add_n",
     "argmax",
     "argmin",
     "cast",

@@ -90,9 +90,9 @@ class Tensor(ArrayArithmetic):
         return f"<kerax.Tensor shape={self.shape} dtype={self.dtype}\n{self.value}>"
 
 
-jax.tree_util.register_pytree_node(
-    Tensor, lambda t: ((t.value,), None), lambda _, children: Tensor(children[0])
-)
+# Deliberately not a pytree node: tree utilities must see a Tensor as a leaf,
+# or structure-walking code (losses, metrics, trainers) would strip it from the
+# tape. ``kerax.function`` unwraps Tensors it returns to JAX itself.
 
 
 def _is_wrapper(x: Any) -> bool:

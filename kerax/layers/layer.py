@@ -521,6 +521,7 @@ class Layer:
             args = (
                 jax.tree_util.tree_map(_to_array, args[0], is_leaf=_is_tensor_like),
             ) + args[1:]
+            self._check_inputs(args[0])  # before building from a bad shape
         self._maybe_build(args, kwargs)
         if args:
             self._check_inputs(args[0])
@@ -588,7 +589,10 @@ class Layer:
         if self.activity_regularizer is not None:
             for output in jax.tree_util.tree_leaves(outputs):
                 if isinstance(output, jax.Array):
-                    self.add_loss(self.activity_regularizer(output))
+                    penalty = self.activity_regularizer(output)
+                    if output.ndim > 0 and output.shape[0]:
+                        penalty = penalty / output.shape[0]  # per sample, as Keras
+                    self.add_loss(penalty)
         return outputs
 
     def _call_recorded(self, args: tuple, kwargs: dict) -> Any:
@@ -663,6 +667,8 @@ class Layer:
 
     # -- symbolic -------------------------------------------------------------
     def _symbolic_call(self, args: tuple, kwargs: dict) -> Any:
+        if args:
+            self._check_inputs(args[0])
         self._maybe_build(args, kwargs)
         if args:
             self._check_inputs(args[0])

@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 
 from kerax import losses as losses_module
+from kerax import ops
 from kerax import metrics as metrics_module
 
 
@@ -121,10 +122,9 @@ class CompileLoss:
             if loss is None:
                 per_output.append(None)
                 continue
-            value = loss(yt, yp, sample_weight=sw)
-            value = getattr(value, "value", value)
+            value = loss(yt, yp, sample_weight=sw)  # a tape tensor under a tape
             per_output.append(value)
-            total = total + weight * value.astype("float32")
+            total = total + weight * ops.cast(value, "float32")
         return total, per_output
 
 

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from kerax import ops
 from kerax.autodiff.grad import value_and_grad
 from kerax.trainers import data_adapter
 from kerax.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -231,11 +232,8 @@ class Trainer:
                 values = [v for v in per_output if v is not None]
                 for tracker, value in zip(self._output_loss_trackers, values):
                     tracker.update_state(value, sample_weight=batch)
-        extra = self.losses
-        if extra:
-            total = total + sum(
-                jnp.asarray(getattr(v, "value", v), "float32") for v in extra
-            )
+        for extra in self.losses:  # kerax ops keep a GradientTape informed
+            total = total + ops.cast(extra, "float32")
         return total
 
     def compute_metrics(

@@ -42,14 +42,7 @@ def test_dense_matches_keras(x, kwargs):
     "kwargs",
     [
         {"kernel_regularizer": "l2", "bias_regularizer": "l1"},
-        pytest.param(
-            {"activity_regularizer": "l1"},
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Layer base does not yet divide activity losses by the "
-                "batch size as Keras 3 does (reported to the lead)",
-            ),
-        ),
+        {"activity_regularizer": "l1"},
     ],
 )
 def test_dense_losses_match_keras(kwargs):

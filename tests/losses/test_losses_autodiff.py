@@ -28,11 +28,6 @@ def test_gradient_tape_records_a_loss_object(rng):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: numpy `ndarray @ Variable` runs numpy's matmul on the Variable's "
-    "value (untaped); ArrayArithmetic needs __array_priority__ so numpy defers",
-)
 def test_gradient_tape_sees_numpy_matmul_variable(rng):
     x = rng.normal(size=(5, 3)).astype("float32")
     w = kerax.Variable(np.ones((3, 1), "float32"))

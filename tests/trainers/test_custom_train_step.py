@@ -1,0 +1,141 @@
+"""Customizing fit(): overridden train_step/test_step, metrics and losses in call."""
+
+import numpy as np
+
+import kerax
+import kerax as tf
+from kerax import layers
+
+
+def _data(n=64):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x, (x @ np.array([[1.0], [-2.0], [0.5], [3.0]], "float32"))
+
+
+class TapeModel(kerax.Model):
+    """The Keras guide's pattern, TensorFlow style, run compiled by fit."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = layers.Dense(16, activation="relu")
+        self.out = layers.Dense(1)
+        self.loss_tracker = kerax.metrics.Mean(name="loss")
+        self.mae_metric = kerax.metrics.MeanAbsoluteError(name="mae")
+
+    def call(self, x, training=False):
+        return self.out(self.hidden(x))
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = tf.reduce_mean(tf.square(y - y_pred))
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        self.loss_tracker.update_state(loss)
+        self.mae_metric.update_state(y, y_pred)
+        return {"loss": self.loss_tracker.result(), "mae": self.mae_metric.result()}
+
+    def test_step(self, data):
+        x, y = data
+        y_pred = self(x, training=False)
+        self.loss_tracker.update_state(tf.reduce_mean(tf.square(y - y_pred)))
+        self.mae_metric.update_state(y, y_pred)
+        return {"loss": self.loss_tracker.result(), "mae": self.mae_metric.result()}
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.mae_metric]
+
+
+def test_overridden_train_step_runs_compiled_and_learns():
+    x, y = _data()
+    model = TapeModel()
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.02))
+    history = model.fit(x, y, batch_size=16, epochs=8, verbose=0)
+    assert sorted(history.history) == ["loss", "mae"]
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    step = model._step("train")
+    assert step.jit and step.trace_count >= 1
+    traces = step.trace_count
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    assert model._step("train").trace_count == traces
+    result = model.evaluate(x, y, verbose=0, return_dict=True)
+    prediction = model.predict(x, verbose=0)
+    np.testing.assert_allclose(result["loss"], np.mean((y - prediction) ** 2), rtol=1e-4)
+    np.testing.assert_allclose(result["mae"], np.mean(np.abs(y - prediction)), rtol=1e-4)
+
+
+def test_tape_train_step_matches_default_fit():
+    x, y = _data()
+
+    def build(cls):
+        kerax.utils.set_random_seed(5)
+        model = cls([kerax.Input((4,)), layers.Dense(8, activation="tanh"), layers.Dense(1)])
+        model.compile(tf.keras.optimizers.SGD(0.05), "mse")
+        return model
+
+    class TapeSequential(kerax.Sequential):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x=x, y=y, y_pred=y_pred)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply(grads, self.trainable_variables)
+            self._loss_tracker.update_state(loss)
+            return self.compute_metrics(x, y, y_pred)
+
+    default = build(kerax.Sequential).fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    custom = build(TapeSequential).fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(custom.history["loss"], default.history["loss"], rtol=1e-5)
+
+
+class ActivityTracker(layers.Layer):
+    """A layer that updates a metric and adds a loss inside call."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.mean_activation = kerax.metrics.Mean(name="mean_activation")
+
+    def call(self, x):
+        self.mean_activation.update_state(tf.reduce_mean(x))
+        self.add_loss(0.1 * tf.reduce_mean(tf.square(x)))
+        return x
+
+
+def test_metrics_and_losses_inside_call_work_in_fit_and_function():
+    x, y = _data()
+    model = kerax.Sequential([kerax.Input((4,)), layers.Dense(3), ActivityTracker(), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert "mean_activation" in history.history
+    hidden = model.layers[1]
+    activations = x @ model.layers[0].kernel.numpy() + model.layers[0].bias.numpy()
+    hidden.mean_activation.reset_state()
+    result = model.evaluate(x, y, verbose=0, return_dict=True)
+    np.testing.assert_allclose(result["mean_activation"], np.mean(activations), rtol=1e-4)
+    penalty = 0.1 * np.mean(activations**2)
+    mse = np.mean((model.predict(x, verbose=0) - y) ** 2)
+    np.testing.assert_allclose(result["loss"], mse + penalty, rtol=1e-4)
+
+    optimizer = tf.keras.optimizers.SGD(0.01)
+
+    @tf.function
+    def step(xb, yb):
+        with tf.GradientTape() as tape:
+            pred = model(xb, training=True)
+            loss = tf.reduce_mean(tf.square(yb - pred)) + tf.add_n(model.losses)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    before = float(step(x, y))
+    for _ in range(20):
+        after = float(step(x, y))
+    assert after < before
+    # Losses added while tracing stay inside the trace; an eager call sets them.
+    assert model.losses == []
+    model(x)
+    assert len(model.losses) == 1 and np.isfinite(float(model.losses[0]))

@@ -14,8 +14,8 @@ import jax
 import jax.numpy as jnp
 
 from kerax import losses as losses_module
-from kerax import ops
 from kerax import metrics as metrics_module
+from kerax import ops
 
 
 def _flatten(tree: Any) -> list[Any]:

@@ -63,8 +63,12 @@ def test_overridden_train_step_runs_compiled_and_learns():
     assert model._step("train").trace_count == traces
     result = model.evaluate(x, y, verbose=0, return_dict=True)
     prediction = model.predict(x, verbose=0)
-    np.testing.assert_allclose(result["loss"], np.mean((y - prediction) ** 2), rtol=1e-4)
-    np.testing.assert_allclose(result["mae"], np.mean(np.abs(y - prediction)), rtol=1e-4)
+    np.testing.assert_allclose(
+        result["loss"], np.mean((y - prediction) ** 2), rtol=1e-4
+    )
+    np.testing.assert_allclose(
+        result["mae"], np.mean(np.abs(y - prediction)), rtol=1e-4
+    )
 
 
 def test_tape_train_step_matches_default_fit():
@@ -72,7 +76,9 @@ def test_tape_train_step_matches_default_fit():
 
     def build(cls):
         kerax.utils.set_random_seed(5)
-        model = cls([kerax.Input((4,)), layers.Dense(8, activation="tanh"), layers.Dense(1)])
+        model = cls(
+            [kerax.Input((4,)), layers.Dense(8, activation="tanh"), layers.Dense(1)]
+        )
         model.compile(tf.keras.optimizers.SGD(0.05), "mse")
         return model
 
@@ -87,9 +93,15 @@ def test_tape_train_step_matches_default_fit():
             self._loss_tracker.update_state(loss)
             return self.compute_metrics(x, y, y_pred)
 
-    default = build(kerax.Sequential).fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
-    custom = build(TapeSequential).fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
-    np.testing.assert_allclose(custom.history["loss"], default.history["loss"], rtol=1e-5)
+    default = build(kerax.Sequential).fit(
+        x, y, batch_size=16, epochs=3, shuffle=False, verbose=0
+    )
+    custom = build(TapeSequential).fit(
+        x, y, batch_size=16, epochs=3, shuffle=False, verbose=0
+    )
+    np.testing.assert_allclose(
+        custom.history["loss"], default.history["loss"], rtol=1e-5
+    )
 
 
 class ActivityTracker(layers.Layer):
@@ -107,7 +119,9 @@ class ActivityTracker(layers.Layer):
 
 def test_metrics_and_losses_inside_call_work_in_fit_and_function():
     x, y = _data()
-    model = kerax.Sequential([kerax.Input((4,)), layers.Dense(3), ActivityTracker(), layers.Dense(1)])
+    model = kerax.Sequential(
+        [kerax.Input((4,)), layers.Dense(3), ActivityTracker(), layers.Dense(1)]
+    )
     model.compile("sgd", "mse")
     history = model.fit(x, y, epochs=2, verbose=0)
     assert "mean_activation" in history.history
@@ -115,7 +129,9 @@ def test_metrics_and_losses_inside_call_work_in_fit_and_function():
     activations = x @ model.layers[0].kernel.numpy() + model.layers[0].bias.numpy()
     hidden.mean_activation.reset_state()
     result = model.evaluate(x, y, verbose=0, return_dict=True)
-    np.testing.assert_allclose(result["mean_activation"], np.mean(activations), rtol=1e-4)
+    np.testing.assert_allclose(
+        result["mean_activation"], np.mean(activations), rtol=1e-4
+    )
     penalty = 0.1 * np.mean(activations**2)
     mse = np.mean((model.predict(x, verbose=0) - y) ** 2)
     np.testing.assert_allclose(result["loss"], mse + penalty, rtol=1e-4)

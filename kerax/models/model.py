@@ -239,6 +239,37 @@ class Model(Trainer, Layer):
             ) from error
         self._build_shapes_dict = input_shape
 
+    # -- saving (implemented in kerax.saving) ----------------------------------
+    def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
+        """Save architecture, weights and optimizer state (``.keras`` or legacy ``.h5``)."""
+        from kerax.saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
+        """Save the weights to a ``.weights.h5`` (or legacy ``.h5``) file."""
+        from kerax.saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Load weights saved by ``save_weights`` (kerax or Keras)."""
+        from kerax.saving import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's architecture as a Keras-format JSON string."""
+        from kerax.saving import model_to_json
+
+        return model_to_json(self, **kwargs)
+
+    def export(self, filepath: Any, format: str = "jax", **kwargs: Any) -> None:  # noqa: A002
+        """Export the inference function as a serialized JAX artifact."""
+        from kerax.saving import export_model
+
+        export_model(self, filepath, format=format, **kwargs)
+
     def summary(
         self,
         line_length: int | None = None,

@@ -10,6 +10,11 @@ from metric_cases import CASES, batches, case_id, make
 
 import kerax.metrics as km
 
+# IoU metrics compute in int32 by default: float weights warn (here and in Keras).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*(computes in int32|passing weight as .float.|int64):UserWarning"
+)
+
 
 def _feed(metric, y_true, y_pred, weight, weighted):
     for yt, yp, w in batches(y_true, y_pred, weight):

@@ -250,3 +250,11 @@ def test_bad_input_shapes_are_clear_errors():
         km.AUC(multi_label=True).update_state(np.zeros(3), np.zeros(3))
     with pytest.raises(ValueError, match="class_id"):
         km.Precision(class_id=1).update_state(np.zeros(3), np.zeros(3))
+
+
+def test_iou_warns_that_float_weights_are_truncated():
+    metric = km.MeanIoU(2)
+    with pytest.warns(UserWarning, match="truncated"):
+        metric.update_state([0, 1], [0, 1], sample_weight=np.array([0.5, 1.5]))
+    # int32 state: 0.5 -> 0 and 1.5 -> 1, so only class 1 is seen.
+    np.testing.assert_array_equal(metric.total_cm.value, [[0, 0], [0, 1]])

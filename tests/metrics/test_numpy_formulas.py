@@ -8,6 +8,11 @@ from metric_cases import batches, make
 
 import kerax.metrics as km
 
+# IoU metrics compute in int32 by default: float weights warn (here and in Keras).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*(computes in int32|passing weight as .float.|int64):UserWarning"
+)
+
 EPS = 1e-7
 
 

@@ -16,6 +16,11 @@ from metric_cases import CASES, NUM_BATCHES, batches, case_id, make
 
 import kerax.metrics as km
 
+# IoU metrics compute in int32 by default: float weights warn (here and in Keras).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*(computes in int32|passing weight as .float.|int64):UserWarning"
+)
+
 
 def _build(metric, y_true, y_pred):
     """Create lazily built state (R2Score, F1Score...) with one eager update."""

@@ -14,7 +14,8 @@ import jax
 import keras
 import numpy as np
 import pytest
-from test_core_oracle import check_gradients, check_layer, keras_call
+from test_conv import check_compiled_gradients
+from test_core_oracle import check_layer, keras_call
 
 import kerax
 
@@ -79,7 +80,7 @@ def test_batch_norm_training_and_moving_statistics_match_keras(x, kwargs):
     np.testing.assert_allclose(out, expected, atol=1e-5, rtol=1e-5)
     for before, now in zip(after_training, ours.get_weights()):
         np.testing.assert_array_equal(before, now)
-    check_gradients(ours, x, training=True)
+    check_compiled_gradients(ours, x, training=True)
 
 
 def test_batch_norm_matches_numpy():
@@ -186,16 +187,19 @@ OTHER_CASES = [
 @pytest.mark.parametrize("name, x, kwargs", OTHER_CASES)
 def test_normalization_matches_keras(name, x, kwargs):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # Keras warns about rms_scaling per call
         ours, theirs, _ = check_layer(name, x, **kwargs)
-    if ours.weights:
-        weights = _random_weights(ours)
-        ours.set_weights(weights)
-        theirs.set_weights(weights)
-        np.testing.assert_allclose(
-            np.asarray(ours(x)), np.asarray(keras_call(theirs, x)), atol=1e-5, rtol=1e-5
-        )
-    check_gradients(ours, x)
+        if ours.weights:
+            weights = _random_weights(ours)
+            ours.set_weights(weights)
+            theirs.set_weights(weights)
+            np.testing.assert_allclose(
+                np.asarray(ours(x)),
+                np.asarray(keras_call(theirs, x)),
+                atol=1e-5,
+                rtol=1e-5,
+            )
+    check_compiled_gradients(ours, x)
 
 
 def test_layer_normalization_matches_numpy():

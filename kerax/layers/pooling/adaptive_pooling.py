@@ -6,6 +6,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from kerax.layers.convolutional import conv_utils
 from kerax.layers.input_spec import InputSpec
@@ -13,24 +14,43 @@ from kerax.layers.layer import Layer
 from kerax.registry import register
 
 
+def _window_indices(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gather indices ``(out, widest)`` of each window, and which are real.
+
+    Window ``i`` covers ``[floor(i * size / out), ceil((i + 1) * size / out))``;
+    narrower windows repeat their last index and mark the repeats not real.
+    """
+    starts = (np.arange(out) * size) // out
+    ends = -((-(np.arange(1, out + 1)) * size) // out)
+    widths = ends - starts
+    offsets = np.arange(widths.max())[None, :]
+    indices = starts[:, None] + np.minimum(offsets, widths[:, None] - 1)
+    return indices, offsets < widths[:, None]
+
+
 def adaptive_pool(
     x: jax.Array, output_size: tuple[int, ...], mode: str, data_format: str
 ) -> jax.Array:
-    """Pool each spatial axis of length ``n`` into ``out`` windows.
+    """Pool each spatial axis into ``output_size`` windows (max or mean).
 
-    Window ``i`` covers ``[floor(i * n / out), ceil((i + 1) * n / out))``, so
-    windows may overlap by one element and differ in size by one. Both
-    reductions are separable over axes, so the axes are pooled one at a time.
+    Windows may overlap by one element and differ in width by one. Both
+    reductions are separable over axes, so the axes are pooled one at a time:
+    gather every window's elements, then reduce over the window axis.
     """
-    reduce = jnp.max if mode == "max" else jnp.mean
     axes = conv_utils.spatial_axes(len(output_size), data_format)
     for axis, out in zip(axes, output_size):
-        n = x.shape[axis]
-        windows = [
-            jax.lax.slice_in_dim(x, (i * n) // out, -((-(i + 1) * n) // out), axis=axis)
-            for i in range(out)
-        ]
-        x = jnp.stack([reduce(w, axis=axis) for w in windows], axis=axis)
+        indices, real = _window_indices(x.shape[axis], out)
+        split = x.shape[:axis] + indices.shape + x.shape[axis + 1 :]
+        windows = jnp.reshape(jnp.take(x, indices.ravel(), axis=axis), split)
+        if mode == "max":
+            x = jnp.max(windows, axis=axis + 1)
+            continue
+        weight_shape = [1] * windows.ndim
+        weight_shape[axis : axis + 2] = real.shape
+        weights = jnp.reshape(jnp.asarray(real, x.dtype), weight_shape)
+        total = jnp.sum(windows * weights, axis=axis + 1)
+        count_shape = weight_shape[: axis + 1] + weight_shape[axis + 2 :]
+        x = total / jnp.reshape(jnp.asarray(real.sum(axis=1), x.dtype), count_shape)
     return x
 
 

@@ -55,7 +55,7 @@ def max_pool(
         return _block_max(x[tuple(crop)], tuple(pool_size), tuple(axes))
     return lax.reduce_window(
         x,
-        jnp.array(-jnp.inf, x.dtype),
+        np.array(-np.inf, x.dtype),
         lax.max,
         _window(rank, data_format, pool_size),
         _window(rank, data_format, strides),
@@ -74,7 +74,7 @@ def average_pool(
     rank = len(pool_size)
     window = _window(rank, data_format, pool_size)
     step = _window(rank, data_format, strides)
-    zero = jnp.array(0, x.dtype)
+    zero = np.zeros((), x.dtype)
     total = lax.reduce_window(x, zero, lax.add, window, step, padding.upper())
     if padding == "valid":
         return total / math.prod(pool_size)

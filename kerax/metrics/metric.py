@@ -32,12 +32,13 @@ class Metric:
     Python branch on array values, so that they also run compiled.
 
     Args:
-        name: name of the metric; by default the snake-cased class name, made
-            unique (``auc``, ``auc_1``, ...).
         dtype: the dtype the metric computes in (a dtype name or a dtype
             policy); by default ``kerax.config.floatx()``.
+        name: name of the metric; by default the snake-cased class name, made
+            unique (``auc``, ``auc_1``, ...).
 
     Example:
+        >>> from kerax.metrics import Mean
         >>> m = Mean()
         >>> m.update_state([1.0, 2.0, 3.0])
         >>> float(m.result())
@@ -46,7 +47,7 @@ class Metric:
 
     _is_metric = True
 
-    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+    def __init__(self, dtype: Any = None, name: str | None = None) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(
                 f"{type(self).__name__}: `name` must be a string, received {name!r}."

@@ -154,6 +154,7 @@ class MeanMetricWrapper(Mean):
         **kwargs: extra keyword arguments for ``fn``.
 
     Example:
+        >>> from kerax.metrics import mean_squared_error
         >>> m = MeanMetricWrapper(mean_squared_error)
         >>> m.update_state([[0.0, 1.0]], [[1.0, 1.0]])
         >>> float(m.result())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import jax.numpy as jnp
 import keras
 import numpy as np
@@ -258,3 +260,14 @@ def test_iou_warns_that_float_weights_are_truncated():
         metric.update_state([0, 1], [0, 1], sample_weight=np.array([0.5, 1.5]))
     # int32 state: 0.5 -> 0 and 1.5 -> 1, so only class 1 is seen.
     np.testing.assert_array_equal(metric.total_cm.value, [[0, 0], [0, 1]])
+
+
+@pytest.mark.parametrize("name", sorted(km.__all__))
+def test_signature_matches_keras(name):
+    ours = inspect.signature(getattr(km, name))
+    theirs = inspect.signature(getattr(keras.metrics, name))
+    assert [(p.name, p.kind) for p in ours.parameters.values()] == [
+        (p.name, p.kind) for p in theirs.parameters.values()
+    ]
+    for p in theirs.parameters.values():
+        assert ours.parameters[p.name].default == p.default, p.name

@@ -1,26 +1,21 @@
-"""The epoch loops behind fit, evaluate and predict (in-memory arrays).
+"""The epoch loops behind fit, evaluate and predict.
 
-Arrays go to the device once; each epoch draws a permutation on the host,
-sends it once, and every compiled call gathers its batches on the device and
-runs ``steps_per_execution`` steps in one ``lax.scan``.
+Two kinds of source feed them (``sources.py``): in-memory arrays, kept on the
+device and gathered by index inside the compiled step (several steps per call
+via ``lax.scan``), and adapters (generators, ``PyDataset``, …) whose batches
+are prefetched to the device on a background thread.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
-from kerax.trainers import data_adapter
-from kerax.trainers.trainer import (
-    default_batch_size,
-    draw_shuffle_seed,
-    epoch_permutation,
-    ordered_log_values,
-    warn_nan,
-)
+from kerax.trainers.sources import make_source
+from kerax.trainers.trainer import default_batch_size, ordered_log_values, warn_nan
 
 
 def _resolve_verbose(verbose: Any) -> int:
@@ -34,7 +29,7 @@ def _resolve_verbose(verbose: Any) -> int:
 def _check_sparse_labels(model: Any, y: Any) -> None:
     """Out-of-range sparse labels give silently wrong losses: refuse them up front."""
     compile_loss = model._compile_loss
-    if compile_loss is None or not compile_loss.built:
+    if y is None or compile_loss is None or not compile_loss.built:
         return
     flat_y = jax.tree_util.tree_leaves(y)
     outputs = jax.tree_util.tree_leaves(model.outputs) if model.outputs else []
@@ -56,60 +51,29 @@ def _check_sparse_labels(model: Any, y: Any) -> None:
             )
 
 
-class _ArrayEpochs:
-    """Batches of in-memory arrays, gathered on the device by index."""
-
-    def __init__(self, data: Any, batch_size: int, steps: int | None = None) -> None:
-        self.data = data_adapter.to_device(data)
-        self.n = data_adapter.num_samples(*data_adapter.unpack_x_y_sample_weight(data))
-        self.batch_size = batch_size
-        full, rest = divmod(self.n, batch_size)
-        self.full_steps = full
-        self.rest = rest
-        self.steps = full + (1 if rest else 0)
-        if steps is not None:
-            self.steps = min(int(steps), self.steps)
-            self.full_steps = min(self.full_steps, self.steps)
-            if self.full_steps == self.steps:
-                self.rest = 0
-
-    def first_batch(self) -> Any:
-        size = min(self.batch_size, self.n)
-        return jax.tree_util.tree_map(lambda a: a[:size], self.data)
-
-    def chunks(self, order: np.ndarray, per_call: int) -> Any:
-        """Yield (first step, number of steps, device indices [k, batch])."""
-        step = 0
-        full = self.full_steps
-        bs = self.batch_size
-        full_index = order[: full * bs].reshape(full, bs) if full else None
-        while step < full:
-            k = min(per_call, full - step)
-            yield step, k, jnp.asarray(full_index[step : step + k])
-            step += k
-        if self.rest and step < self.steps:
-            tail = order[full * bs :][None, :]
-            yield step, 1, jnp.asarray(tail)
-
-
-def _prepare_arrays(x: Any, y: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
-    x = data_adapter.to_arrays(x, "x")
-    y = data_adapter.to_arrays(y, "y")
-    sample_weight = data_adapter.to_arrays(sample_weight, "sample_weight")
-    if x is None:
-        raise ValueError("fit/evaluate needs input data `x`.")
-    data_adapter.num_samples(x, y, sample_weight)
-    return x, y, sample_weight
-
-
-def _validation_tuple(validation_data: Any) -> Any:
-    if isinstance(validation_data, (list, tuple)) and len(validation_data) in (2, 3):
-        vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(tuple(validation_data))
-        return _prepare_arrays(vx, vy, vsw)
-    raise ValueError(
-        "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
-        f"val_sample_weight), received {type(validation_data).__name__}."
-    )
+def _run_steps(
+    step: Any,
+    source: Any,
+    kind: str,
+    callbacks: Any,
+    per_call: int,
+    shuffle: Any,
+    model: Any,
+) -> dict:
+    """One pass over ``source``; returns the last logs."""
+    hooks = callbacks is not None and callbacks._needs_batch_hooks(kind)
+    begin = getattr(callbacks, f"on_{kind}_batch_begin", None)
+    end = getattr(callbacks, f"on_{kind}_batch_end", None)
+    logs: dict[str, Any] = {}
+    for first, count, payload in source.epoch(per_call if not hooks else 1, shuffle):
+        if hooks:
+            begin(first)
+        logs = step.run_indexed(*payload) if source.indexed else step.run(payload)
+        if hooks:
+            end(first + count - 1, logs)
+        if kind == "train" and model.stop_training:
+            break
+    return logs
 
 
 def run_fit(model: Any, **kw: Any) -> Any:
@@ -118,26 +82,24 @@ def run_fit(model: Any, **kw: Any) -> Any:
     verbose = _resolve_verbose(kw["verbose"])
     batch_size = default_batch_size(kw["batch_size"])
     epochs = int(kw["epochs"])
-    x, y, sample_weight = _prepare_arrays(kw["x"], kw["y"], kw["sample_weight"])
-    if kw["class_weight"] is not None:
-        sample_weight = data_adapter.class_weights_to_sample_weights(
-            y, kw["class_weight"], sample_weight
-        )
-    val = None
-    if kw["validation_data"] is not None:
-        val = _validation_tuple(kw["validation_data"])
-    elif kw["validation_split"]:
-        (x, y, sample_weight), val = data_adapter.split_validation(
-            (x, y, sample_weight), float(kw["validation_split"])
-        )
-    data = data_adapter.pack_x_y_sample_weight(x, y, sample_weight)
-    epochs_data = _ArrayEpochs(data, batch_size, kw["steps_per_epoch"])
-    model._prepare_state(epochs_data.first_batch(), "train")
-    _check_sparse_labels(model, y)
-    if val is not None:
-        _check_sparse_labels(model, val[1])
+    source, val_source = make_source(
+        kw["x"],
+        kw["y"],
+        kw["sample_weight"],
+        batch_size,
+        steps=kw["steps_per_epoch"],
+        class_weight=kw["class_weight"],
+        validation_split=kw["validation_split"],
+        validation_data=kw["validation_data"],
+        validation_batch_size=kw["validation_batch_size"] or batch_size,
+        validation_steps=kw["validation_steps"],
+    )
+    model._prepare_state(source.first_batch(), "train")
+    _check_sparse_labels(model, source.labels())
+    if val_source is not None:
+        model._prepare_state(val_source.first_batch(), "test")
+        _check_sparse_labels(model, val_source.labels())
     train = model._step("train")
-
     callbacks = CallbackList(
         kw["callbacks"],
         add_history=True,
@@ -145,15 +107,11 @@ def run_fit(model: Any, **kw: Any) -> Any:
         model=model,
         verbose=verbose,
         epochs=epochs,
-        steps=epochs_data.steps,
+        steps=source.steps,
     )
-    per_call = model.steps_per_execution
-    batch_hooks = callbacks._needs_batch_hooks("train")
     model.stop_training = False
     callbacks.on_train_begin()
-    initial_epoch = int(
-        getattr(callbacks, "_initial_epoch", None) or kw["initial_epoch"]
-    )
+    initial_epoch = int(kw["initial_epoch"])
     for cb in callbacks.callbacks:
         restored = getattr(cb, "_initial_epoch", None)
         if restored is not None:
@@ -162,31 +120,28 @@ def run_fit(model: Any, **kw: Any) -> Any:
     for epoch in range(initial_epoch, epochs):
         model.reset_metrics()
         callbacks.on_epoch_begin(epoch)
-        order = epoch_permutation(epochs_data.n, kw["shuffle"], draw_shuffle_seed())
-        logs: dict[str, Any] = {}
-        for first, count, index in epochs_data.chunks(order, per_call):
-            if batch_hooks:
-                callbacks.on_train_batch_begin(first)
-            logs = train.run_indexed(epochs_data.data, index)
-            if batch_hooks:
-                callbacks.on_train_batch_end(first + count - 1, logs)
-            if model.stop_training:
-                break
+        logs = _run_steps(
+            train,
+            source,
+            "train",
+            callbacks,
+            model.steps_per_execution,
+            kw["shuffle"],
+            model,
+        )
+        source.on_epoch_end()
+        if not logs:
+            warnings.warn(
+                "Your input ran out of data; interrupting training. Make sure the "
+                "source can produce `steps_per_epoch * epochs` batches (a generator "
+                "cannot restart: pass steps_per_epoch, or a PyDataset).",
+                stacklevel=3,
+            )
+            break
         epoch_logs = {k: float(np.asarray(v)) for k, v in logs.items()}
         warn_nan(epoch, epoch_logs)
-        if val is not None and (epoch + 1) % int(kw["validation_freq"]) == 0:
-            val_logs = run_evaluate(
-                model,
-                x=val[0],
-                y=val[1],
-                sample_weight=val[2],
-                batch_size=kw["validation_batch_size"] or batch_size,
-                verbose=0,
-                steps=kw["validation_steps"],
-                callbacks=None,
-                return_dict=True,
-                _internal=True,
-            )
+        if val_source is not None and (epoch + 1) % int(kw["validation_freq"]) == 0:
+            val_logs = _evaluate_source(model, val_source, callbacks=None)
             epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
         callbacks.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
@@ -199,52 +154,41 @@ def run_fit(model: Any, **kw: Any) -> Any:
     return history
 
 
-def run_evaluate(model: Any, _internal: bool = False, **kw: Any) -> Any:
+def _evaluate_source(model: Any, source: Any, callbacks: Any) -> dict[str, float]:
+    test = model._step("test")
+    model.reset_metrics()
+    logs = _run_steps(
+        test, source, "test", callbacks, model.steps_per_execution, False, model
+    )
+    source.on_epoch_end()
+    return {k: float(np.asarray(v)) for k, v in logs.items()}
+
+
+def run_evaluate(model: Any, **kw: Any) -> Any:
     from kerax.callbacks import CallbackList
 
     verbose = _resolve_verbose(kw["verbose"])
     batch_size = default_batch_size(kw["batch_size"])
-    x, y, sample_weight = _prepare_arrays(kw["x"], kw["y"], kw["sample_weight"])
-    data = data_adapter.pack_x_y_sample_weight(x, y, sample_weight)
-    epochs_data = _ArrayEpochs(data, batch_size, kw["steps"])
-    model._prepare_state(epochs_data.first_batch(), "test")
-    if not _internal:
-        _check_sparse_labels(model, y)
-    test = model._step("test")
-    callbacks = None
-    if not _internal or kw["callbacks"]:
-        callbacks = CallbackList(
-            kw["callbacks"],
-            add_progbar=verbose != 0,
-            model=model,
-            verbose=verbose,
-            epochs=1,
-            steps=epochs_data.steps,
-        )
-    batch_hooks = callbacks is not None and callbacks._needs_batch_hooks("test")
-    per_call = model.steps_per_execution
-    model.reset_metrics()
-    if callbacks is not None:
-        callbacks.on_test_begin()
-    logs: dict[str, Any] = {}
-    order = np.arange(epochs_data.n, dtype=np.int32)
-    for first, count, index in epochs_data.chunks(order, per_call):
-        if batch_hooks:
-            callbacks.on_test_batch_begin(first)
-        logs = test.run_indexed(epochs_data.data, index)
-        if batch_hooks:
-            callbacks.on_test_batch_end(first + count - 1, logs)
-    result = {k: float(np.asarray(v)) for k, v in logs.items()}
-    if callbacks is not None:
-        callbacks.on_test_end(result)
+    source, _ = make_source(
+        kw["x"], kw["y"], kw["sample_weight"], batch_size, steps=kw["steps"]
+    )
+    model._prepare_state(source.first_batch(), "test")
+    _check_sparse_labels(model, source.labels())
+    callbacks = CallbackList(
+        kw["callbacks"],
+        add_progbar=verbose != 0,
+        model=model,
+        verbose=verbose,
+        epochs=1,
+        steps=source.steps,
+    )
+    callbacks.on_test_begin()
+    result = _evaluate_source(model, source, callbacks)
+    callbacks.on_test_end(result)
     if kw["return_dict"]:
         return dict(sorted(result.items()))
     values = ordered_log_values(model, result)
     return values[0] if len(values) == 1 else values
-
-
-def _slice(tree: Any, start: int, stop: int) -> Any:
-    return jax.tree_util.tree_map(lambda a: a[start:stop], tree)
 
 
 def run_predict(
@@ -254,16 +198,8 @@ def run_predict(
 
     verbose = _resolve_verbose(verbose)
     batch_size = default_batch_size(batch_size)
-    x = data_adapter.to_arrays(x, "x")
-    if x is None:
-        raise ValueError("predict needs input data `x`.")
-    n = data_adapter.num_samples(x, None, None)
-    x = data_adapter.to_device(x)
-    total_steps = -(-n // batch_size)
-    if steps is not None:
-        total_steps = min(total_steps, int(steps))
-    first = jax.tree_util.tree_map(lambda a: a[: min(batch_size, n)], x)
-    model._prepare_state((first,), "predict")
+    source, _ = make_source(x, None, None, batch_size, steps=steps, for_predict=True)
+    model._prepare_state(source.first_batch(), "predict")
     predict = model._step("predict")
     cbs = CallbackList(
         callbacks,
@@ -271,24 +207,20 @@ def run_predict(
         model=model,
         verbose=verbose,
         epochs=1,
-        steps=total_steps,
+        steps=source.steps,
     )
     cbs.on_predict_begin()
     outputs = []
-    size = min(batch_size, n)
-    for step in range(total_steps):
-        start = step * batch_size
-        stop = min(start + batch_size, n)
-        batch = _slice(x, start, stop)
-        if stop - start < size:
-            batch = data_adapter.pad_batch(batch, size)
+    for step, (batch, size) in enumerate(source.padded_batches()):
         cbs.on_predict_batch_begin(step)
-        out = predict.run((batch,))
-        out = _slice(out, 0, stop - start)
+        out = predict.run(batch)
+        out = jax.tree_util.tree_map(lambda o, n=size: o[:n], out)
         outputs.append(out)
         cbs.on_predict_batch_end(step, {"outputs": out})
+    source.on_epoch_end()
     cbs.on_predict_end()
-    result = jax.tree_util.tree_map(
+    if not outputs:
+        raise ValueError("predict received no data (the input is empty).")
+    return jax.tree_util.tree_map(
         lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *outputs
     )
-    return result

@@ -1,0 +1,196 @@
+"""Sources of batches for the loops: device-resident arrays or adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from kerax.trainers import data_adapter
+from kerax.trainers.data_adapters import (
+    get_data_adapter,
+    is_array_data,
+    prefetch_to_device,
+)
+from kerax.trainers.trainer import draw_shuffle_seed, epoch_permutation
+
+
+class ArraySource:
+    """In-memory data kept on the device; batches are gathered by index."""
+
+    indexed = True
+
+    def __init__(self, data: Any, batch_size: int, steps: int | None = None) -> None:
+        self.data = data_adapter.to_device(data)
+        self.n = data_adapter.num_samples(*data_adapter.unpack_x_y_sample_weight(data))
+        self.batch_size = batch_size
+        full, rest = divmod(self.n, batch_size)
+        self.full_steps, self.rest = full, rest
+        self.steps = full + (1 if rest else 0)
+        if steps is not None:
+            self.steps = min(int(steps), self.steps)
+            self.full_steps = min(self.full_steps, self.steps)
+            if self.full_steps == self.steps:
+                self.rest = 0
+
+    def labels(self) -> Any:
+        return data_adapter.unpack_x_y_sample_weight(self.data)[1]
+
+    def first_batch(self) -> Any:
+        size = min(self.batch_size, self.n)
+        return jax.tree_util.tree_map(lambda a: a[:size], self.data)
+
+    def epoch(self, per_call: int, shuffle: Any) -> Iterator[tuple[int, int, tuple]]:
+        """(first step, steps in the call, (data, indices [k, batch]))."""
+        order = epoch_permutation(self.n, shuffle, draw_shuffle_seed())
+        bs = self.batch_size
+        full = self.full_steps
+        if full:
+            index = jnp.asarray(order[: full * bs].reshape(full, bs))
+        step = 0
+        while step < full:
+            k = min(per_call, full - step)
+            yield step, k, (self.data, index[step : step + k])
+            step += k
+        if self.rest and step < self.steps:
+            yield step, 1, (self.data, jnp.asarray(order[full * bs :][None, :]))
+
+    def padded_batches(self) -> Iterator[tuple[Any, int]]:
+        """Batches in order, the last padded to full size (one compiled shape)."""
+        size = min(self.batch_size, self.n)
+        for step in range(self.steps):
+            start = step * self.batch_size
+            stop = min(start + self.batch_size, self.n)
+            batch = jax.tree_util.tree_map(lambda a, s=start, e=stop: a[s:e], self.data)
+            if stop - start < size:
+                batch = data_adapter.pad_batch(batch, size)
+            yield batch, stop - start
+
+    def on_epoch_end(self) -> None:
+        return None
+
+
+class AdapterSource:
+    """Batches from a DataAdapter, prefetched to the device on a thread."""
+
+    indexed = False
+
+    def __init__(self, adapter: Any, class_weight: dict | None = None) -> None:
+        self.adapter = adapter
+        self.class_weight = class_weight
+        self.steps = adapter.num_batches
+
+    def _prepare(self, batch: Any) -> Any:
+        if self.class_weight is None:
+            return batch
+        x, y, sw = data_adapter.unpack_x_y_sample_weight(batch)
+        sw = data_adapter.class_weights_to_sample_weights(y, self.class_weight, sw)
+        return (x, y, sw)
+
+    def labels(self) -> Any:
+        return None
+
+    def first_batch(self) -> Any:
+        peek = getattr(self.adapter, "peek", None)
+        batch = (
+            peek()
+            if peek is not None
+            else next(iter(self.adapter.get_numpy_iterator()))
+        )
+        return data_adapter.to_device(data_adapter.to_arrays(self._prepare(batch), "x"))
+
+    def epoch(self, per_call: int, shuffle: Any) -> Iterator[tuple[int, int, Any]]:
+        batches = (self._prepare(b) for b in self.adapter.get_numpy_iterator())
+        for step, batch in enumerate(prefetch_to_device(batches)):
+            yield step, 1, batch
+
+    def padded_batches(self) -> Iterator[tuple[Any, int]]:
+        for batch in prefetch_to_device(self.adapter.get_numpy_iterator()):
+            x, _, _ = data_adapter.unpack_x_y_sample_weight(batch)
+            size = int(jax.tree_util.tree_leaves(x)[0].shape[0])
+            yield (x,), size
+
+    def on_epoch_end(self) -> None:
+        self.adapter.on_epoch_end()
+
+
+def _array_source(
+    x: Any, y: Any, sample_weight: Any, batch_size: int, steps: Any, class_weight: Any
+) -> ArraySource:
+    x = data_adapter.to_arrays(x, "x")
+    y = data_adapter.to_arrays(y, "y")
+    sample_weight = data_adapter.to_arrays(sample_weight, "sample_weight")
+    data_adapter.num_samples(x, y, sample_weight)
+    if class_weight is not None:
+        sample_weight = data_adapter.class_weights_to_sample_weights(
+            y, class_weight, sample_weight
+        )
+    return ArraySource(
+        data_adapter.pack_x_y_sample_weight(x, y, sample_weight), batch_size, steps
+    )
+
+
+def make_source(
+    x: Any,
+    y: Any,
+    sample_weight: Any,
+    batch_size: int,
+    steps: int | None = None,
+    class_weight: dict | None = None,
+    validation_split: float = 0.0,
+    validation_data: Any = None,
+    validation_batch_size: int | None = None,
+    validation_steps: int | None = None,
+    for_predict: bool = False,
+) -> tuple[Any, Any]:
+    """The training (or evaluation) source and the validation source, if any."""
+    if x is None:
+        raise ValueError("No input data: pass `x`.")
+    if not is_array_data(x):
+        if y is not None or sample_weight is not None:
+            raise ValueError(
+                f"`y` and `sample_weight` must not be given when x is a "
+                f"{type(x).__name__}: the source yields them with x."
+            )
+        if validation_split:
+            raise ValueError(
+                "validation_split is only supported for array inputs; pass "
+                "validation_data for other sources."
+            )
+        source: Any = AdapterSource(
+            get_data_adapter(x, steps_per_epoch=steps), class_weight
+        )
+    else:
+        x_arr = data_adapter.to_arrays(x, "x")
+        y_arr = data_adapter.to_arrays(y, "y")
+        sw_arr = data_adapter.to_arrays(sample_weight, "sample_weight")
+        val = None
+        if validation_split and validation_data is None:
+            (x_arr, y_arr, sw_arr), val = data_adapter.split_validation(
+                (x_arr, y_arr, sw_arr), float(validation_split)
+            )
+        source = _array_source(x_arr, y_arr, sw_arr, batch_size, steps, class_weight)
+        if val is not None:
+            return source, _array_source(
+                *val, validation_batch_size or batch_size, validation_steps, None
+            )
+    val_source = None
+    if validation_data is not None:
+        val_source = _validation_source(
+            validation_data, validation_batch_size or batch_size, validation_steps
+        )
+    return source, val_source
+
+
+def _validation_source(validation_data: Any, batch_size: int, steps: Any) -> Any:
+    if isinstance(validation_data, (list, tuple)) and len(validation_data) in (2, 3):
+        vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(tuple(validation_data))
+        return _array_source(vx, vy, vsw, batch_size, steps, None)
+    if not is_array_data(validation_data):
+        return AdapterSource(get_data_adapter(validation_data, steps_per_epoch=steps))
+    raise ValueError(
+        "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+        f"val_sample_weight), or a data source; received {type(validation_data).__name__}."
+    )

@@ -37,6 +37,13 @@ def make(kind: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     elif kind == "sparse":
         y_true = rng.integers(0, CLASSES, (n, 1)).astype("int32")
         y_pred = _softmax(rng.normal(0, 1.5, (n, CLASSES))).astype("float32")
+    elif kind == "sparse_1d":
+        y_true = rng.integers(0, CLASSES, (n,)).astype("int32")
+        y_pred = _softmax(rng.normal(0, 1.5, (n, CLASSES))).astype("float32")
+    elif kind == "sequence":  # (batch, time) labels, (batch, time, classes) scores
+        y_true = rng.integers(0, CLASSES, (n, 2)).astype("int32")
+        y_pred = _softmax(rng.normal(0, 1.5, (n, 2, CLASSES))).astype("float32")
+        weight = rng.uniform(0.1, 2.0, (n, 2)).astype("float32")
     elif kind == "regression":
         y_true = rng.normal(0, 1, (n, 3)).astype("float32")
         y_pred = (y_true + rng.normal(0, 0.5, (n, 3))).astype("float32")
@@ -136,6 +143,11 @@ CASES = [
     ),
     ("SparseCategoricalCrossentropy", {}, "sparse"),
     ("SparseCategoricalCrossentropy", {"ignore_class": 2}, "sparse"),
+    ("SparseCategoricalAccuracy", {}, "sparse_1d"),
+    ("SparseCategoricalAccuracy", {}, "sequence"),
+    ("SparseTopKCategoricalAccuracy", {"k": 2}, "sequence"),
+    ("SparseCategoricalCrossentropy", {"ignore_class": 0}, "sequence"),
+    ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse_1d"),
     ("PearsonCorrelation", {}, "regression"),
     ("ConcordanceCorrelation", {}, "regression"),
 ]

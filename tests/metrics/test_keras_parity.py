@@ -44,3 +44,29 @@ def test_matches_keras(case, weighted):
     assert [v.path for v in ours.variables] == [
         v.path.replace(theirs.name, ours.name, 1) for v in theirs.variables
     ]
+
+
+@pytest.mark.parametrize(
+    "values_shape,weight_shape",
+    [
+        ((8,), (8,)),
+        ((8, 3), (8, 1)),
+        ((8, 3), (8, 3)),
+        ((8, 3, 2), (8,)),
+        ((8, 3, 2), (8, 3)),
+    ],
+)
+@pytest.mark.parametrize("name", ["Mean", "Sum"])
+def test_reductions_with_weight_shapes_match_keras(name, values_shape, weight_shape):
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=values_shape).astype("float32")
+    weight = rng.uniform(0, 2, weight_shape).astype("float32")
+    ours, theirs = getattr(km, name)(), getattr(keras.metrics, name)()
+    ours.update_state(values, sample_weight=weight)
+    ours.update_state(values)
+    with jax.numpy_rank_promotion("allow"):
+        theirs.update_state(values, sample_weight=weight)
+        theirs.update_state(values)
+    np.testing.assert_allclose(ours.result(), theirs.result(), rtol=1e-5, atol=1e-6)
+    for ours_v, theirs_v in zip(ours.variables, theirs.variables):
+        np.testing.assert_allclose(ours_v.value, theirs_v.value, rtol=1e-5, atol=1e-6)

@@ -7,6 +7,7 @@ other thresholds compare every prediction with every threshold.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,13 +29,16 @@ def parse_thresholds(
     """Return ``thresholds`` as a list, checked to lie in [0, 1]."""
     if thresholds is None:
         return [default_threshold]
-    values = list(thresholds) if isinstance(thresholds, (list, tuple)) else [thresholds]
-    invalid = [t for t in values if t is None or t < 0 or t > 1]
+    if isinstance(thresholds, (list, tuple, np.ndarray)):
+        values = list(np.asarray(thresholds, dtype=object).ravel())
+    else:
+        values = [thresholds]
+    invalid = [t for t in values if not isinstance(t, numbers.Real) or not 0 <= t <= 1]
     if invalid:
         raise ValueError(
-            f"{owner}: threshold values must be in [0, 1], received {invalid}."
+            f"{owner}: threshold values must be numbers in [0, 1], received {invalid}."
         )
-    return values
+    return [float(t) for t in values]
 
 
 def evenly_spaced(thresholds: Sequence[float]) -> bool:

@@ -271,3 +271,13 @@ def test_signature_matches_keras(name):
     ]
     for p in theirs.parameters.values():
         assert ours.parameters[p.name].default == p.default, p.name
+
+
+def test_numpy_thresholds_are_accepted():
+    thresholds = np.array([0.2, 0.7], "float32")
+    metric = km.Precision(thresholds=thresholds)
+    theirs = keras.metrics.Precision(thresholds=thresholds)
+    y_true, y_pred, _ = make("binary")
+    metric.update_state(y_true, y_pred)
+    theirs.update_state(y_true, y_pred)
+    np.testing.assert_allclose(metric.result(), theirs.result(), atol=1e-6)

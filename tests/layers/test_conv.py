@@ -374,3 +374,28 @@ def test_kernel_larger_than_input(layer):
 def test_input_channels_must_split_into_groups():
     with pytest.raises(ValueError, match=r"groups=3.*4 channels"):
         kerax.layers.Conv2D(3, 3, groups=3)(X2)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("Conv2D", {"filters": 2, "kernel_size": 3}),
+        ("Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2}),
+        ("DepthwiseConv2D", {"kernel_size": 2}),
+    ],
+)
+def test_mixed_precision_matches_keras(name, kwargs):
+    import keras
+    from test_core_oracle import keras_call
+
+    ours = getattr(kerax.layers, name)(dtype="mixed_bfloat16", **kwargs)
+    theirs = getattr(keras.layers, name)(dtype="mixed_bfloat16", **kwargs)
+    ours(X2)
+    keras_call(theirs, X2)
+    ours.set_weights(theirs.get_weights())
+    out, expected = ours(X2), keras_call(theirs, X2)
+    assert out.dtype == expected.dtype == "bfloat16"
+    assert ours.kernel.dtype == "float32"
+    np.testing.assert_array_equal(
+        np.asarray(out, "float32"), np.asarray(expected, "float32")
+    )

@@ -292,3 +292,30 @@ def test_group_normalization_channel_mismatch_after_build():
     layer(X3)
     with pytest.raises(ValueError, match=r"gn.*axis -1.*value 6"):
         layer(X3[..., :4])
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("BatchNormalization", {}),
+        ("LayerNormalization", {}),
+        ("GroupNormalization", {"groups": 3}),
+        ("RMSNormalization", {}),
+    ],
+)
+def test_mixed_precision_matches_keras(name, kwargs):
+    """bfloat16 compute, float32 weights; Layer/GroupNormalization see the un-cast input."""
+    ours = getattr(kerax.layers, name)(dtype="mixed_bfloat16", **kwargs)
+    theirs = getattr(keras.layers, name)(dtype="mixed_bfloat16", **kwargs)
+    ours(X3)
+    keras_call(theirs, X3)
+    weights = _random_weights(ours)
+    ours.set_weights(weights)
+    theirs.set_weights(weights)
+    out = ours(X3, training=True) if name == "BatchNormalization" else ours(X3)
+    expected = keras_call(theirs, X3, training=True)
+    assert out.dtype == expected.dtype == "bfloat16"
+    assert all(w.dtype == "float32" for w in ours.weights)
+    np.testing.assert_array_equal(
+        np.asarray(out, "float32"), np.asarray(expected, "float32")
+    )

@@ -54,6 +54,7 @@ class GroupNormalization(Layer):
                 f"positive int or -1, received groups={groups!r}."
             )
         self.supports_masking = True
+        self.autocast = False  # statistics of the un-cast input, as Keras
         self.groups = groups
         self.axis = axis
         self.epsilon = epsilon

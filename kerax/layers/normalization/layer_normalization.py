@@ -78,6 +78,7 @@ class LayerNormalization(Layer):
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
+        self.autocast = False  # statistics of the un-cast input, as Keras
         self.gamma = self.beta = None
 
     def build(self, input_shape: Any) -> None:

@@ -48,7 +48,9 @@ class RMSNormalization(Layer):
         x = inputs.astype(compute_dtype_of(inputs))
         axes = check_axes(self, self.axis, tuple(x.shape))
         mean_square = jnp.mean(jnp.square(x), axis=tuple(axes), keepdims=True)
-        scale = broadcast_to_axes(self.scale.value.astype(x.dtype), axes, x.shape)
+        # ``scale`` is an autocast weight: read in the compute dtype, as in Keras.
+        scale = self.scale.value.astype(self.compute_dtype).astype(x.dtype)
+        scale = broadcast_to_axes(scale, axes, x.shape)
         outputs = x * jax.lax.rsqrt(mean_square + self.epsilon) * scale
         return outputs.astype(inputs.dtype)
 

@@ -82,12 +82,12 @@ def resize(
         top, left = int((height - crop_h) / 2), int((width - crop_w) / 2)
         x = x[:, top : top + crop_h, left : left + crop_w, :]
     elif pad_to_aspect_ratio:
-        pad_h = max(height, int(width * target_h / target_w))
-        pad_w = max(width, int(height * target_w / target_h))
-        top, left = int((pad_h - height) / 2), int((pad_w - width) / 2)
+        # The same padding on both sides (an odd remainder is dropped), as Keras.
+        top = (max(height, int(width * target_h / target_w)) - height) // 2
+        left = (max(width, int(height * target_w / target_h)) - width) // 2
         x = jnp.pad(
             x,
-            ((0, 0), (top, pad_h - height - top), (left, pad_w - width - left), (0, 0)),
+            ((0, 0), (top, top), (left, left), (0, 0)),
             constant_values=jnp.asarray(fill_value, x.dtype),
         )
     shape = (x.shape[0], target_h, target_w, x.shape[3])
@@ -95,7 +95,8 @@ def resize(
         to_float(x), shape, method=_RESIZE_METHODS[interpolation], antialias=antialias
     )
     if not is_float(x.dtype):
-        out = out.astype(x.dtype)
+        info = jnp.iinfo(x.dtype)
+        out = jnp.clip(jnp.round(out), info.min, info.max).astype(x.dtype)
     return restore(out)
 
 
@@ -201,8 +202,9 @@ def pad_images(
 def rgb_to_grayscale(images: Any, data_format: str | None = None) -> jax.Array:
     """Luma ``0.2989 R + 0.5870 G + 0.1140 B``, keeping a channel axis of size 1."""
     x, restore = as_batch(images, data_format, "rgb_to_grayscale")
-    weights = jnp.asarray([0.2989, 0.5870, 0.1140], "float32")
-    gray = jnp.sum(to_float(x) * weights.astype(to_float(x).dtype), -1, keepdims=True)
+    values = to_float(x)
+    weights = jnp.asarray([[[[0.2989, 0.5870, 0.1140]]]], values.dtype)
+    gray = jnp.sum(values * weights, axis=-1, keepdims=True)
     return restore(gray.astype(x.dtype))
 
 

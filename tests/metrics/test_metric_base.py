@@ -276,7 +276,9 @@ def test_signature_matches_keras(name):
 def test_numpy_thresholds_are_accepted():
     thresholds = np.array([0.2, 0.7], "float32")
     metric = km.Precision(thresholds=thresholds)
-    theirs = keras.metrics.Precision(thresholds=thresholds)
+    theirs = keras.metrics.Precision(
+        thresholds=thresholds.tolist()
+    )  # Keras: lists only
     y_true, y_pred, _ = make("binary")
     metric.update_state(y_true, y_pred)
     theirs.update_state(y_true, y_pred)

@@ -1,3 +1,21 @@
-"""preprocessing layers."""
+"""Preprocessing and augmentation layers (``keras.layers``)."""
 
-__all__: list[str] = []
+from kerax.layers.preprocessing.random_brightness import RandomBrightness
+from kerax.layers.preprocessing.random_contrast import RandomContrast
+from kerax.layers.preprocessing.random_crop import RandomCrop
+from kerax.layers.preprocessing.random_flip import RandomFlip
+from kerax.layers.preprocessing.random_rotation import RandomRotation
+from kerax.layers.preprocessing.random_shear import RandomShear
+from kerax.layers.preprocessing.random_translation import RandomTranslation
+from kerax.layers.preprocessing.random_zoom import RandomZoom
+
+__all__ = [
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomShear",
+    "RandomTranslation",
+    "RandomZoom",
+]

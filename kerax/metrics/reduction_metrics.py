@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from kerax.backend.tensors import convert_to_tensor
+from kerax.metrics import loss_functions
 from kerax.metrics.metric import Metric
 from kerax.metrics.metrics_utils import divide_no_nan, squeeze_or_expand_to_same_rank
 from kerax.registry import public_name, register
@@ -140,7 +141,9 @@ class Mean(Metric):
 
 def _is_loss_function(fn: Any) -> bool:
     found = public_name(fn)
-    return found is not None and found[0] == "keras.losses"
+    if found is not None and found[0] == "keras.losses":
+        return True
+    return getattr(loss_functions, getattr(fn, "__name__", ""), None) is fn
 
 
 @register("keras.metrics")

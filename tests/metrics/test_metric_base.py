@@ -121,6 +121,7 @@ def test_config_round_trip_and_keras_interchange(case):
     assert clone.get_config() == config
     assert [v.shape for v in clone.variables] == [v.shape for v in metric.variables]
     theirs = getattr(keras.metrics, name)(**kwargs)
+    assert getattr(metric, "_direction", None) == getattr(theirs, "_direction", None)
     expected = theirs.get_config()
     expected["name"] = metric.name
     if "label_weights" in expected and expected["label_weights"] is not None:
@@ -283,3 +284,12 @@ def test_numpy_thresholds_are_accepted():
     metric.update_state(y_true, y_pred)
     theirs.update_state(y_true, y_pred)
     np.testing.assert_allclose(metric.result(), theirs.result(), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "fn", ["mean_squared_error", "hinge", "binary_accuracy", "pearson_correlation"]
+)
+def test_wrapper_direction_matches_keras(fn):
+    ours = km.MeanMetricWrapper(getattr(km, fn))
+    theirs = keras.metrics.MeanMetricWrapper(getattr(keras.metrics, fn))
+    assert getattr(ours, "_direction", None) == getattr(theirs, "_direction", None)

@@ -130,10 +130,10 @@ def stop_gradient(variable: Any) -> jax.Array:
 
 def _concrete(x: Any) -> Any:
     """The Python value of a concrete scalar, or ``None`` while tracing."""
-    try:
-        return np.asarray(_value(x)).item()
-    except jax.errors.ConcretizationTypeError:
+    value = _value(x)
+    if isinstance(value, jax.core.Tracer):
         return None
+    return np.asarray(value).item()
 
 
 @op

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from metric_cases import CASES, NUM_BATCHES, batches, case_id, make
 
+import kerax
 import kerax.metrics as km
 
 # IoU metrics compute in int32 by default: float weights warn (here and in Keras).
@@ -90,3 +91,21 @@ def test_stateless_rejects_wrong_number_of_values():
         metric.stateless_update_state([0.0], [1.0], [0.5])
     with pytest.raises(ValueError, match="received 1 values"):
         metric.stateless_result([0.0])
+
+
+@pytest.mark.parametrize(
+    "factory,kind",
+    [
+        (lambda: km.AUC(num_thresholds=50), "binary"),
+        (km.R2Score, "regression"),  # state created on the first (eager) call
+        (km.SparseCategoricalAccuracy, "sparse"),
+    ],
+)
+def test_update_state_inside_kerax_function(factory, kind):
+    y_true, y_pred, weight = make(kind)
+    compiled_metric, eager = factory(), factory()
+    step = kerax.function(compiled_metric.update_state)
+    for yt, yp, w in batches(y_true, y_pred, weight):
+        step(yt, yp, w)
+        eager.update_state(yt, yp, sample_weight=w)
+    np.testing.assert_allclose(compiled_metric.result(), eager.result(), atol=1e-6)

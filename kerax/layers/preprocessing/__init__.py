@@ -1,5 +1,8 @@
 """Preprocessing and augmentation layers (``keras.layers``)."""
 
+from kerax.layers.preprocessing.category_encoding import CategoryEncoding
+from kerax.layers.preprocessing.discretization import Discretization
+from kerax.layers.preprocessing.normalization import Normalization
 from kerax.layers.preprocessing.random_brightness import RandomBrightness
 from kerax.layers.preprocessing.random_contrast import RandomContrast
 from kerax.layers.preprocessing.random_crop import RandomCrop
@@ -8,8 +11,14 @@ from kerax.layers.preprocessing.random_rotation import RandomRotation
 from kerax.layers.preprocessing.random_shear import RandomShear
 from kerax.layers.preprocessing.random_translation import RandomTranslation
 from kerax.layers.preprocessing.random_zoom import RandomZoom
+from kerax.layers.preprocessing.rescaling import Rescaling
+from kerax.layers.preprocessing.resizing import CenterCrop, Resizing
 
 __all__ = [
+    "CategoryEncoding",
+    "CenterCrop",
+    "Discretization",
+    "Normalization",
     "RandomBrightness",
     "RandomContrast",
     "RandomCrop",
@@ -18,4 +27,6 @@ __all__ = [
     "RandomShear",
     "RandomTranslation",
     "RandomZoom",
+    "Rescaling",
+    "Resizing",
 ]

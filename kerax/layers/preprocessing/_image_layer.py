@@ -65,6 +65,7 @@ class BaseImagePreprocessingLayer(Layer):
 
     _USE_BASE_FACTOR = True
     _FACTOR_BOUNDS: tuple = (-1, 1)
+    _CAST_TO_COMPUTE_DTYPE = True
 
     def __init__(
         self, factor: Any = None, data_format: str | None = None, **kwargs: Any
@@ -176,7 +177,8 @@ class BaseImagePreprocessingLayer(Layer):
         x = x[None] if unbatched else x
         if self.data_format == "channels_first":
             x = jnp.transpose(x, (0, 2, 3, 1))
-        x = x.astype(self.compute_dtype)
+        if self._CAST_TO_COMPUTE_DTYPE or jnp.issubdtype(x.dtype, jnp.floating):
+            x = x.astype(self.compute_dtype)
 
         def restore(y: jax.Array) -> jax.Array:
             if self.data_format == "channels_first":

@@ -1,0 +1,256 @@
+"""``save_model``/``load_model``, ``save_weights``/``load_weights`` and JSON.
+
+The ``.keras`` format is Keras 3's: files move between kerax and Keras in
+both directions. Loading never runs code from a file (see ``safe_mode``) and
+checks the archive, the JSON and every weight before using them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+from typing import Any
+
+import h5py
+
+from kerax.saving import archive, safe_json
+from kerax.saving.object_registration import safe_mode_scope
+from kerax.saving.serialization import deserialize_keras_object, serialize_keras_object
+from kerax.saving.weights_io import load_state, save_state
+from kerax.saving.weights_store import WeightsReader, WeightsWriter
+
+# The Keras release whose file format kerax writes (recorded in metadata.json).
+KERAS_FORMAT_VERSION = "3.15.1"
+_LEGACY_H5 = (".h5", ".hdf5")
+_WEIGHTS_SUFFIX = ".weights.h5"
+
+
+def _path(filepath: Any) -> str | None:
+    """The path as a string, or None for a file object."""
+    if isinstance(filepath, (str, os.PathLike)):
+        return os.fspath(filepath)
+    if hasattr(filepath, "read") or hasattr(filepath, "write"):
+        return None
+    raise TypeError(
+        f"Expected a path or a binary file object, received {type(filepath).__name__}: "
+        f"{filepath!r}."
+    )
+
+
+def _legacy_h5(path: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"Legacy Keras 2 HDF5 files ({path}) are not supported by kerax yet. Save "
+        "and load models as `.keras` files and weights as `.weights.h5` files."
+    )
+
+
+def _check_overwrite(path: str, overwrite: bool) -> None:
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(
+            f"{path} already exists. Pass overwrite=True to replace it."
+        )
+
+
+def _weights_bytes(model: Any) -> bytes:
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5file:
+        save_state(model, WeightsWriter(h5file))
+    return buffer.getvalue()
+
+
+def save_model(
+    model: Any, filepath: Any, overwrite: bool = True, **kwargs: Any
+) -> None:
+    """Save ``model`` (architecture, weights, compile arguments, optimizer state).
+
+    Args:
+        model: the model to save.
+        filepath: a path ending in ``.keras``, or a writable binary file object.
+        overwrite: replace an existing file (else raise ``FileExistsError``).
+        zipped: accepted for Keras compatibility; only zipped files are written.
+    """
+    zipped = kwargs.pop("zipped", None)
+    if kwargs:
+        raise TypeError(f"save_model got unexpected arguments: {sorted(kwargs)}.")
+    if zipped is False:
+        raise ValueError(
+            "kerax saves .keras files zipped only (zipped=False is not supported)."
+        )
+    path = _path(filepath)
+    if path is not None:
+        if path.endswith(_LEGACY_H5):
+            raise _legacy_h5(path)
+        if not path.endswith(".keras"):
+            raise ValueError(
+                "Invalid filepath extension for saving. Please add a `.keras` "
+                "extension for the native Keras format. Use `model.export(filepath)` "
+                f"to export an inference artifact. Received: filepath={path}"
+            )
+        _check_overwrite(path, overwrite)
+    config = json.dumps(serialize_keras_object(model))
+    metadata = json.dumps(
+        {
+            "keras_version": KERAS_FORMAT_VERSION,
+            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+            "kerax_version": _kerax_version(),
+        }
+    )
+    data = archive.archive_bytes(
+        {
+            archive.METADATA: metadata.encode("utf-8"),
+            archive.CONFIG: config.encode("utf-8"),
+            archive.WEIGHTS: _weights_bytes(model),
+        }
+    )
+    if path is None:
+        filepath.write(data)
+    else:
+        archive.atomic_write(path, lambda stream: stream.write(data))
+
+
+def _kerax_version() -> str:
+    import kerax
+
+    return getattr(kerax, "__version__", "unknown")
+
+
+def _model_from_entries(
+    entries: dict[str, bytes],
+    custom_objects: Any,
+    compile: bool,
+    safe_mode: bool,
+    label: str,
+) -> Any:
+    config = safe_json.loads(entries[archive.CONFIG], f"{label}: {archive.CONFIG}")
+    if archive.METADATA in entries:
+        safe_json.loads(entries[archive.METADATA], f"{label}: {archive.METADATA}")
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"{label}: {archive.CONFIG} does not describe a model.")
+    if not compile:
+        config = {k: v for k, v in config.items() if k != "compile_config"}
+    with safe_mode_scope(safe_mode):
+        model = deserialize_keras_object(config, custom_objects, safe_mode=safe_mode)
+    if not hasattr(model, "layers"):
+        raise ValueError(f"{label} describes a {type(model).__name__}, not a model.")
+    return model
+
+
+def _open_h5(data_or_path: Any, label: str) -> h5py.File:
+    try:
+        source = (
+            io.BytesIO(data_or_path)
+            if isinstance(data_or_path, bytes)
+            else data_or_path
+        )
+        return h5py.File(source, "r")
+    except OSError as error:
+        raise ValueError(
+            f"{label} is not a valid HDF5 weights file: {error}"
+        ) from error
+
+
+def load_model(
+    filepath: Any,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,  # noqa: A002 - Keras's argument name
+    safe_mode: bool = True,
+) -> Any:
+    """Load a ``.keras`` model written by kerax or by Keras 3.
+
+    Args:
+        filepath: a ``.keras`` path or a readable binary file object.
+        custom_objects: user classes and functions the file may name.
+        compile: recompile with the saved compile arguments and restore the
+            optimizer state.
+        safe_mode: refuse Python bytecode (lambdas) stored in the file. Set it
+            to False only for files you trust.
+    """
+    path = _path(filepath)
+    label = path if path is not None else "the file object"
+    if path is not None:
+        if path.endswith(_LEGACY_H5) and not path.endswith(_WEIGHTS_SUFFIX):
+            raise _legacy_h5(path)
+        if not path.endswith(".keras"):
+            raise ValueError(
+                f"File format not supported: filepath={path}. kerax loads `.keras` "
+                "model files (use `model.load_weights` for `.weights.h5` files)."
+            )
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"File not found: filepath={path}.")
+    entries = archive.read_archive(filepath)
+    model = _model_from_entries(entries, custom_objects, compile, safe_mode, label)
+    if archive.WEIGHTS not in entries:
+        raise ValueError(f"{label} has no {archive.WEIGHTS} entry.")
+    with _open_h5(entries[archive.WEIGHTS], f"{label}: {archive.WEIGHTS}") as h5file:
+        load_state(model, WeightsReader(h5file, label), load_optimizer=compile)
+    return model
+
+
+def save_weights(
+    model: Any, filepath: Any, overwrite: bool = True, **kwargs: Any
+) -> None:
+    """Save the variables of ``model`` (and its optimizer) to ``*.weights.h5``."""
+    kwargs.pop("max_shard_size", None)
+    if kwargs:
+        raise TypeError(f"save_weights got unexpected arguments: {sorted(kwargs)}.")
+    path = _path(filepath)
+    if path is None:
+        filepath.write(_weights_bytes(model))
+        return
+    if not path.endswith(_WEIGHTS_SUFFIX):
+        if path.endswith(_LEGACY_H5):
+            raise _legacy_h5(path)
+        raise ValueError(
+            f"The filename must end in `{_WEIGHTS_SUFFIX}`. Received: filepath={path}"
+        )
+    _check_overwrite(path, overwrite)
+    data = _weights_bytes(model)
+    archive.atomic_write(path, lambda stream: stream.write(data))
+
+
+def load_weights(
+    model: Any, filepath: Any, skip_mismatch: bool = False, **kwargs: Any
+) -> None:
+    """Load weights from a ``.weights.h5`` or ``.keras`` file (kerax or Keras).
+
+    Nothing is assigned unless every weight matches (count, shape, dtype) and
+    the file has no weights the model lacks; ``skip_mismatch=True`` warns and
+    skips mismatching layers and unused weights instead.
+    """
+    if kwargs:
+        raise TypeError(f"load_weights got unexpected arguments: {sorted(kwargs)}.")
+    path = _path(filepath)
+    label = path if path is not None else "the file object"
+    source: Any = filepath
+    if path is not None:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"File not found: filepath={path}.")
+        if path.endswith(".keras"):
+            entries = archive.read_archive(path)
+            if archive.WEIGHTS not in entries:
+                raise ValueError(f"{label} has no {archive.WEIGHTS} entry.")
+            source = entries[archive.WEIGHTS]
+        elif not path.endswith(_WEIGHTS_SUFFIX):
+            if path.endswith(_LEGACY_H5):
+                raise _legacy_h5(path)
+            raise ValueError(
+                f"File format not supported: filepath={path}. Weights load from "
+                f"`{_WEIGHTS_SUFFIX}` or `.keras` files."
+            )
+    with _open_h5(source, label) as h5file:
+        load_state(model, WeightsReader(h5file, label), skip_mismatch=skip_mismatch)
+
+
+def model_to_json(model: Any, **kwargs: Any) -> str:
+    """The model's config as a JSON string (``json.dumps`` keyword arguments apply)."""
+    return json.dumps(serialize_keras_object(model), **kwargs)
+
+
+def model_from_json(
+    json_string: str, custom_objects: dict[str, Any] | None = None
+) -> Any:
+    """A new model (fresh weights) from ``model_to_json`` output."""
+    config = safe_json.loads(json_string, "the model JSON")
+    return deserialize_keras_object(config, custom_objects=custom_objects)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jax
 import keras
 import numpy as np
 import pytest
@@ -201,6 +202,12 @@ def test_mha_config_before_build_and_weights_layout():
     assert ours.get_build_config() == {
         "shapes_dict": {"query_shape": (2, 3, 4), "value_shape": (2, 5, 6)}
     }
+    clone = kerax.layers.MultiHeadAttention.from_config(ours.get_config())
+    clone.build_from_config(ours.get_build_config())
+    clone.set_weights(ours.get_weights())
+    np.testing.assert_array_equal(
+        run_kerax(clone, QUERY, VALUE)[0], run_kerax(ours, QUERY, VALUE)[0]
+    )
 
 
 def test_mha_gradients_and_symbolic_call():
@@ -274,6 +281,22 @@ def test_mha_dropout_inference_identity_and_seeded_training():
     # The returned scores are the weights before dropout, as in Keras.
     _, weights = run_kerax(a, QUERY, VALUE, training=True, return_attention_scores=True)
     np.testing.assert_allclose(weights.sum(-1), 1.0, atol=1e-6)
+
+
+def test_mha_gradient_tape_and_jitted_dropout():
+    layer = kerax.layers.MultiHeadAttention(2, 3, dropout=0.5, seed=1)
+    run_kerax(layer, QUERY, VALUE)
+    query = kerax.Variable(QUERY)
+    with kerax.GradientTape() as tape:
+        loss = kerax.ops.sum(layer(query, VALUE, training=True) ** 2)
+    grads = tape.gradient(loss, [query, layer.query_dense.kernel])
+    assert all(np.any(np.asarray(g) != 0) for g in grads)
+    trainable = [v.value for v in layer.trainable_variables]
+    state = [v.value for v in layer.non_trainable_variables]
+    step = jax.jit(lambda t, n: layer.stateless_call(t, n, QUERY, VALUE, training=True))
+    first, state = step(trainable, state)
+    second, _ = step(trainable, state)
+    assert not np.allclose(first, second)  # the seed state advanced
 
 
 def test_mha_dropout_statistics():

@@ -105,12 +105,15 @@ class GroupedQueryAttention(ProjectedAttention):
         self.num_key_value_heads = num_key_value_heads
         self.num_repeats = num_query_heads // num_key_value_heads
 
+    # Read-only views of the arguments, as Keras exposes them.
     dropout = property(lambda self: self._dropout)
     use_bias = property(lambda self: self._use_bias)
     use_gate = property(lambda self: self._use_gate)
     sliding_window = property(lambda self: self._sliding_window)
 
-    def _check_shapes(self, query_shape: tuple, value_shape: tuple, key_shape: Any):
+    def _check_shapes(
+        self, query_shape: tuple, value_shape: tuple, key_shape: Any
+    ) -> tuple:
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         for name, shape in (("query", query_shape), ("value", value_shape)):
             if len(shape) != 3:

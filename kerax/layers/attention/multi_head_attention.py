@@ -135,6 +135,7 @@ class MultiHeadAttention(ProjectedAttention):
         self._output_shape = output_shape
         self._attention_axes = attention_axes
 
+    # Read-only views of the arguments and sublayers, as Keras exposes them.
     num_heads = property(lambda self: self._num_heads)
     key_dim = property(lambda self: self._key_dim)
     value_dim = property(lambda self: self._value_dim)
@@ -162,7 +163,9 @@ class MultiHeadAttention(ProjectedAttention):
             )
         return axes
 
-    def _check_shapes(self, query_shape: tuple, value_shape: tuple, key_shape: Any):
+    def _check_shapes(
+        self, query_shape: tuple, value_shape: tuple, key_shape: Any
+    ) -> tuple:
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         if len(query_shape) < 3:
             raise ValueError(

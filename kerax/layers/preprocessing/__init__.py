@@ -2,6 +2,8 @@
 
 from kerax.layers.preprocessing.category_encoding import CategoryEncoding
 from kerax.layers.preprocessing.discretization import Discretization
+from kerax.layers.preprocessing.hashing import Hashing
+from kerax.layers.preprocessing.integer_lookup import IntegerLookup
 from kerax.layers.preprocessing.normalization import Normalization
 from kerax.layers.preprocessing.random_brightness import RandomBrightness
 from kerax.layers.preprocessing.random_contrast import RandomContrast
@@ -13,11 +15,15 @@ from kerax.layers.preprocessing.random_translation import RandomTranslation
 from kerax.layers.preprocessing.random_zoom import RandomZoom
 from kerax.layers.preprocessing.rescaling import Rescaling
 from kerax.layers.preprocessing.resizing import CenterCrop, Resizing
+from kerax.layers.preprocessing.string_lookup import StringLookup
+from kerax.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = [
     "CategoryEncoding",
     "CenterCrop",
     "Discretization",
+    "Hashing",
+    "IntegerLookup",
     "Normalization",
     "RandomBrightness",
     "RandomContrast",
@@ -29,4 +35,6 @@ __all__ = [
     "RandomZoom",
     "Rescaling",
     "Resizing",
+    "StringLookup",
+    "TextVectorization",
 ]

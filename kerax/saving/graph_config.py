@@ -6,8 +6,9 @@ tensor written as ``{"class_name": "__keras_tensor__", "config": {"shape",
 "dtype", "keras_history": [layer_name, node_index, tensor_index]}}``.
 ``input_layers``/``output_layers`` hold such ``[name, node, tensor]`` triples
 in the structure (single, list or dict) of the model's inputs and outputs.
-Node indices count only the calls inside this model, and start at 1 for a
-nested Functional model (Keras gives it a node of its own at index 0).
+Node indices count only the calls inside this model; in ``input_layers`` and
+``output_layers`` (only there) they start at 1 for a nested Functional model,
+as Keras writes them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any
 import jax
 
 from kerax.backend.keras_tensor import KerasTensor, is_keras_tensor
+from kerax.layers.layer import Layer
 from kerax.layers.op_layer import OpLayer
 from kerax.saving import class_lookup, op_config
+from kerax.saving.graph_order import operations_in_keras_order
 from kerax.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 
@@ -29,13 +32,17 @@ def _first_index(layer: Any) -> int:
 
 
 class _NodeIndex:
-    """Keras's node numbering: only the nodes that belong to this graph count."""
+    """Keras's node numbering: only the nodes that belong to this graph count.
+
+    Inside ``inbound_nodes`` a call is numbered among the layer's calls in this
+    graph; ``input_layers``/``output_layers`` add 1 for nested Functional models.
+    """
 
     def __init__(self, graph: Any) -> None:
         kept = {id(node) for node in graph.nodes}
         self._index: dict[tuple[int, int], int] = {}
         for layer in graph.layers:
-            position = _first_index(layer)
+            position = 0
             for original, node in enumerate(layer._inbound_nodes):
                 if id(node) in kept:
                     self._index[(id(layer), original)] = position
@@ -44,6 +51,10 @@ class _NodeIndex:
     def history(self, tensor: KerasTensor) -> list[Any]:
         layer, node_index, tensor_index = tensor._keras_history
         return [layer.name, self._index[(id(layer), node_index)], tensor_index]
+
+    def endpoint(self, tensor: KerasTensor) -> list[Any]:
+        name, node_index, tensor_index = self.history(tensor)
+        return [name, node_index + _first_index(tensor._keras_history[0]), tensor_index]
 
 
 def _tensor_entry(tensor: KerasTensor, index: _NodeIndex) -> dict[str, Any]:
@@ -106,7 +117,7 @@ def _layer_entry(layer: Any, nodes: list[Any], index: _NodeIndex) -> dict[str, A
 
 def _triples(structure: Any, index: _NodeIndex) -> Any:
     return _as_json(
-        jax.tree_util.tree_map(index.history, structure, is_leaf=is_keras_tensor)
+        jax.tree_util.tree_map(index.endpoint, structure, is_leaf=is_keras_tensor)
     )
 
 
@@ -117,7 +128,7 @@ def functional_config(model: Any) -> dict[str, Any]:
     kept = {id(node) for node in graph.nodes}
     layers = [
         _layer_entry(layer, [n for n in layer._inbound_nodes if id(n) in kept], index)
-        for layer in graph.layers
+        for layer in operations_in_keras_order(graph)
     ]
     return {
         "name": model.name,
@@ -135,6 +146,10 @@ def _is_triple(value: Any) -> bool:
         and isinstance(value[0], str)
         and all(isinstance(v, int) for v in value[1:])
     )
+
+
+def _tensor_ref(triple: list[Any]) -> dict[str, Any]:
+    return {"class_name": "__keras_tensor__", "config": {"keras_history": triple}}
 
 
 class _NotReady(Exception):
@@ -201,14 +216,24 @@ class _Builder:
             return {k: self._decode(v) for k, v in value.items()}
         return deserialize_keras_object(value, self.custom_objects)
 
+    def _legacy_node(self, name: str, node: list[Any]) -> tuple[list, dict]:
+        """Keras 2's node format: ``[[layer, node, tensor, kwargs], ...]``."""
+        tensors, kwargs = [], {}
+        for item in node:
+            if not isinstance(item, list) or len(item) not in (3, 4):
+                raise ValueError(f"Bad inbound node of layer {name!r}: {node!r}")
+            tensors.append(self._decode(_tensor_ref(item[:3])))
+            kwargs = self._decode(item[3]) if len(item) == 4 else {}
+        return [tensors[0] if len(tensors) == 1 else tensors], kwargs
+
     def _call(self, name: str, node: Any) -> list[Any]:
-        if not isinstance(node, dict):
-            raise ValueError(
-                f"Unsupported inbound node format for layer {name!r}: {node!r} "
-                "(legacy Keras 2 node lists are not supported yet)."
-            )
-        args = self._decode(list(node.get("args") or []))
-        kwargs = self._decode(dict(node.get("kwargs") or {}))
+        if isinstance(node, list):
+            args, kwargs = self._legacy_node(name, node)
+        elif isinstance(node, dict):
+            args = self._decode(list(node.get("args") or []))
+            kwargs = self._decode(dict(node.get("kwargs") or {}))
+        else:
+            raise ValueError(f"Bad inbound node of layer {name!r}: {node!r}")
         target = self.layers[name]
         if isinstance(target, tuple):
             fn, constructor = target
@@ -236,12 +261,7 @@ class _Builder:
                         flat = self._call(name, nodes[0])
                     except _NotReady:
                         break
-                    start = (
-                        0
-                        if isinstance(self.layers[name], tuple)
-                        else _first_index(self.layers[name])
-                    )
-                    self.outputs[(name, start + done[name])] = flat
+                    self.outputs[(name, done[name])] = flat
                     done[name] += 1
                     nodes.pop(0)
                     progress = True
@@ -254,12 +274,14 @@ class _Builder:
 
     def tensors(self, structure: Any, what: str) -> Any:
         def find(triple: Any) -> Any:
-            if not _is_triple(triple) or (triple[0], triple[1]) not in self.outputs:
-                raise ValueError(
-                    f"The config's {what} names an unknown tensor {triple!r}."
-                )
-            found = self.outputs[(triple[0], triple[1])]
-            if not 0 <= triple[2] < len(found):
+            layer = self.layers.get(triple[0]) if _is_triple(triple) else None
+            offset = _first_index(layer) if isinstance(layer, Layer) else 0
+            found = (
+                None
+                if layer is None
+                else self.outputs.get((triple[0], triple[1] - offset))
+            )
+            if found is None or not 0 <= triple[2] < len(found):
                 raise ValueError(
                     f"The config's {what} names an unknown tensor {triple!r}."
                 )

@@ -17,6 +17,7 @@ from typing import Any
 
 from kerax.layers.layer import Layer
 from kerax.optimizers.optimizer import Optimizer
+from kerax.saving.graph_order import layers_in_keras_order
 from kerax.utils.naming import to_snake_case
 
 _WALKED = ("layers", "optimizer")
@@ -84,7 +85,7 @@ def children(obj: Any) -> Iterator[tuple[str, Any]]:
                 yield name, value
         return
     if _has_graph(obj):
-        yield "layers", obj.layers
+        yield "layers", layers_in_keras_order(obj)
     skipped = _skipped(_kind(obj))
     aliases = _KERAS_ATTRIBUTE_NAMES.get(type(obj).__name__, {})
     names = []

@@ -291,6 +291,7 @@ def test_auc_approaches_exact_roc_auc(weighted):
     if not weighted:
         weight = np.ones_like(weight)
     metric = km.AUC(num_thresholds=1000)
-    metric.update_state(y_true, y_pred, sample_weight=weight)
+    for yt, yp, w in batches(y_true, y_pred, weight):
+        metric.update_state(yt, yp, sample_weight=w)
     exact = _exact_roc_auc(y_true, y_pred, weight)
     assert abs(float(metric.result()) - exact) < 2e-3

@@ -204,6 +204,9 @@ def test_mha_config_before_build_and_weights_layout():
     }
     clone = kerax.layers.MultiHeadAttention.from_config(ours.get_config())
     clone.build_from_config(ours.get_build_config())
+    direct = kerax.layers.MultiHeadAttention.from_config(ours.get_config())
+    direct.build((2, 3, 4), (2, 5, 6))
+    assert direct.built and direct.get_build_config() == ours.get_build_config()
     clone.set_weights(ours.get_weights())
     np.testing.assert_array_equal(
         run_kerax(clone, QUERY, VALUE)[0], run_kerax(ours, QUERY, VALUE)[0]

@@ -125,6 +125,12 @@ class ProjectedAttention(Layer):
         shapes = {k: tuple(v) for k, v in config["shapes_dict"].items()}
         with name_scope_if_nested(self.name), state_scope_allow_creation():
             self.build(**shapes)
+
+    def _finish_build(self, query_shape: tuple, value_shape: tuple, key_shape: Any):
+        """Mark the layer built (also after a direct ``build`` call)."""
+        shapes = {"query_shape": tuple(query_shape), "value_shape": tuple(value_shape)}
+        if key_shape is not None:
+            shapes["key_shape"] = tuple(key_shape)
         self._build_shapes_dict = shapes
         self.built = True
 

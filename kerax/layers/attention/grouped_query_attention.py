@@ -133,7 +133,7 @@ class GroupedQueryAttention(ProjectedAttention):
     def build(
         self, query_shape: tuple, value_shape: tuple, key_shape: tuple | None = None
     ) -> None:
-        key_shape = self._check_shapes(query_shape, value_shape, key_shape)
+        full_key_shape = self._check_shapes(query_shape, value_shape, key_shape)
         self.feature_dim = query_shape[-1]
         query_heads = [None, self.num_query_heads, self.head_dim]
         kv_heads = [None, self.num_key_value_heads, self.head_dim]
@@ -141,7 +141,7 @@ class GroupedQueryAttention(ProjectedAttention):
             "query", "bqm,muh->bquh", query_heads, "uh", query_shape
         )
         self._key_dense = self._built_dense(
-            "key", "bkm,mvh->bkvh", kv_heads, "vh", key_shape
+            "key", "bkm,mvh->bkvh", kv_heads, "vh", full_key_shape
         )
         if self._use_gate:
             self._gate_dense = self._built_dense(
@@ -162,6 +162,7 @@ class GroupedQueryAttention(ProjectedAttention):
             "m",
             (None, None, self.num_query_heads, self.head_dim),
         )
+        self._finish_build(query_shape, value_shape, key_shape)
 
     def call(
         self,

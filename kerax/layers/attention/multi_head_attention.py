@@ -183,11 +183,11 @@ class MultiHeadAttention(ProjectedAttention):
     def build(
         self, query_shape: tuple, value_shape: tuple, key_shape: tuple | None = None
     ) -> None:
-        key_shape = self._check_shapes(query_shape, value_shape, key_shape)
+        full_key_shape = self._check_shapes(query_shape, value_shape, key_shape)
         heads = self._num_heads
         for name, shape, depth in (
             ("query", query_shape, self._key_dim),
-            ("key", key_shape, self._key_dim),
+            ("key", full_key_shape, self._key_dim),
             ("gate", query_shape, self._value_dim),
             ("value", value_shape, self._value_dim),
         ):
@@ -219,6 +219,7 @@ class MultiHeadAttention(ProjectedAttention):
             bias_axes,
             tuple(query_shape[:-1]) + (heads, self._value_dim),
         )
+        self._finish_build(query_shape, value_shape, key_shape)
 
     def call(
         self,

@@ -126,7 +126,9 @@ class ProjectedAttention(Layer):
         with name_scope_if_nested(self.name), state_scope_allow_creation():
             self.build(**shapes)
 
-    def _finish_build(self, query_shape: tuple, value_shape: tuple, key_shape: Any):
+    def _finish_build(
+        self, query_shape: tuple, value_shape: tuple, key_shape: Any
+    ) -> None:
         """Mark the layer built (also after a direct ``build`` call)."""
         shapes = {"query_shape": tuple(query_shape), "value_shape": tuple(value_shape)}
         if key_shape is not None:

@@ -3,6 +3,7 @@ shear): fill mode, interpolation, fill value, factor ranges and warping."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -47,6 +48,28 @@ def factor_range(
     return -abs(factor), abs(factor)
 
 
+@functools.partial(
+    jax.jit, static_argnames=("fill_value", "interpolation", "fill_mode")
+)
+def warp(
+    images: jax.Array,
+    transforms: jax.Array,
+    fill_value: Any,
+    interpolation: str,
+    fill_mode: str,
+) -> jax.Array:
+    """Sample an NHWC batch through per-image ``(N, 8)`` transforms (compiled
+    once per shape, so eager calls are fast too)."""
+    return image_ops.affine_transform(
+        images,
+        transforms,
+        interpolation=interpolation,
+        fill_mode=fill_mode,
+        fill_value=fill_value,
+        data_format="channels_last",
+    )
+
+
 class AffineAugmentationLayer(BaseImagePreprocessingLayer):
     """An augmentation layer that warps images by per-image affine transforms.
 
@@ -76,13 +99,12 @@ class AffineAugmentationLayer(BaseImagePreprocessingLayer):
         self._make_generator(seed)
 
     def _warp(self, images: jax.Array, transformation: Any, interpolation: str):
-        return image_ops.affine_transform(
+        return warp(
             images,
             transformation["transforms"],
+            self.fill_value,
             interpolation=interpolation,
             fill_mode=self.fill_mode,
-            fill_value=self.fill_value,
-            data_format="channels_last",
         )
 
     def transform_images(

@@ -25,7 +25,9 @@ class RandomShear(AffineAugmentationLayer):
     probability 1/2.
 
     Args:
-        x_factor: a number ``f`` in ``[0, 1]`` (range ``[-f, f]``) or a pair.
+        x_factor: a number ``f`` (range ``[-f, f]``) or a pair, in ``[-1, 1]``
+            (a pair may be negative so that configs round-trip, which Keras
+            3.15 rejects).
         y_factor: as ``x_factor``, for the vertical shear.
         interpolation: ``"bilinear"`` or ``"nearest"``.
         fill_mode: ``"reflect"``, ``"wrap"``, ``"constant"`` or ``"nearest"``.
@@ -46,8 +48,8 @@ class RandomShear(AffineAugmentationLayer):
         **kwargs: Any,
     ) -> None:
         layer = type(self).__name__
-        x_range = factor_range(x_factor, "x_factor", layer, 0.0, 1.0, False)
-        y_range = factor_range(y_factor, "y_factor", layer, 0.0, 1.0, False)
+        x_range = factor_range(x_factor, "x_factor", layer, -1.0, 1.0, False)
+        y_range = factor_range(y_factor, "y_factor", layer, -1.0, 1.0, False)
         super().__init__(
             fill_mode, interpolation, seed, fill_value, data_format, **kwargs
         )

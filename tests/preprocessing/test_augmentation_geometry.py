@@ -85,10 +85,10 @@ def test_crop_windows_and_colour_formulas():
     x = np.random.default_rng(1).random((4, 9, 7, 3)).astype("float32")
     out = _train(layers.RandomCrop(5, 4, seed=3), x)
     windows = [
-        (t, l)
+        (t, left)
         for t in range(5)
-        for l in range(4)
-        if np.array_equal(out, x[:, t : t + 5, l : l + 4])
+        for left in range(4)
+        if np.array_equal(out, x[:, t : t + 5, left : left + 4])
     ]
     assert len(windows) == 1
     out = _train(layers.RandomBrightness((0.1, 0.2), value_range=(0, 10), seed=1), x)

@@ -29,7 +29,9 @@ from kerax.autodiff.grad import grad, value_and_grad
 from kerax.autodiff.recording import Tensor
 from kerax.autodiff.tape import GradientTape
 from kerax.autodiff.variable import Variable
+from kerax.backend.keras_tensor import KerasTensor
 from kerax.layers import Input, InputSpec, Layer
+from kerax.metrics import Metric
 from kerax.models import Model, Sequential
 from kerax.tf_compat import *  # noqa: F403 - TensorFlow-style aliases (documented)
 from kerax.tf_compat import __all__ as _tf_names
@@ -41,8 +43,10 @@ keras = _sys.modules[__name__]
 __all__ = [
     "GradientTape",
     "Input",
+    "KerasTensor",
     "InputSpec",
     "Layer",
+    "Metric",
     "Model",
     "Sequential",
     "Tensor",

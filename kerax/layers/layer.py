@@ -476,31 +476,96 @@ class Layer:
         """Create weights; the default creates none."""
         self.built = True
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wrap a subclass's ``build`` so that any call marks the layer built.
+
+        As in Keras: calling ``layer.build(shape)`` directly builds the layer for
+        good (its first call then does not build again), and weights are created
+        eagerly even while a function is being traced.
+        """
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is None or getattr(build, "_kerax_wrapped", False):
+            return
+
+        def wrapped(self: Layer, *args: Any, **kw: Any) -> Any:
+            with state_scope_allow_creation():
+                out = build(self, *args, **kw)
+            self.built = True
+            return out
+
+        wrapped.__name__ = build.__name__
+        wrapped.__qualname__ = build.__qualname__
+        wrapped.__doc__ = build.__doc__
+        wrapped._kerax_wrapped = True  # type: ignore[attr-defined]
+        wrapped.__wrapped__ = build  # type: ignore[attr-defined]
+        cls.build = wrapped  # type: ignore[method-assign]
+
+    def _build_shapes(self, args: tuple, kwargs: dict) -> dict[str, Any]:
+        """``{"<argument>_shape": shape}`` for the tensor arguments of a call."""
+        try:
+            bound = inspect.signature(self.call).bind_partial(*args, **kwargs)
+        except TypeError:
+            first = args[0] if args else next(iter(kwargs.values()), None)
+            return {"input_shape": _shape_of(first)}
+        shapes = {}
+        for name, value in bound.arguments.items():
+            if name in ("training", "mask") or value is None:
+                continue
+            leaves = jax.tree_util.tree_leaves(value, is_leaf=_is_tensor_like)
+            if leaves and all(_is_tensor_like(v) for v in leaves):
+                shapes[f"{name}_shape"] = _shape_of(value)
+        return shapes
+
     def _maybe_build(self, args: tuple, kwargs: dict) -> None:
         if self.built:
             return
-        first = args[0] if args else next(iter(kwargs.values()), None)
-        shapes = _shape_of(first)
-        self._build_shapes_dict = shapes
+        shapes = self._build_shapes(args, kwargs)
+        first = next(iter(shapes.values()), None)
+        self._build_shapes_dict = first if len(shapes) <= 1 else shapes
         with name_scope_if_nested(self.name):
             if _overrides(self, "build"):
-                with state_scope_allow_creation():
-                    self.build(shapes)
+                params = [
+                    p
+                    for p in inspect.signature(self.build).parameters.values()
+                    if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                ]
+                names = {p.name for p in params}
+                if len(shapes) > 1 and set(shapes) <= names:
+                    self.build(**shapes)
+                else:
+                    self.build(first)
             self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
 
     def get_build_config(self) -> dict[str, Any] | None:
-        if self._build_shapes_dict is None:
+        """What ``build`` was called with, in Keras's format (for saving)."""
+        shapes = self._build_shapes_dict
+        if shapes is None:
             return None
-        return {"input_shape": self._build_shapes_dict}
+        if isinstance(shapes, dict) and all(str(k).endswith("_shape") for k in shapes):
+            return {"shapes_dict": shapes}
+        return {"input_shape": shapes}
 
     def build_from_config(self, config: dict[str, Any] | None) -> None:
-        if config and "input_shape" in config and not self.built:
+        """Build from ``get_build_config()`` output (used when loading)."""
+        if not config or self.built:
+            return
+        if "input_shape" in config:
             self._build_shapes_dict = config["input_shape"]
-            self.build(config["input_shape"])
-            self.built = True
+            if _overrides(self, "build"):
+                self.build(config["input_shape"])
+        elif "shapes_dict" in config:
+            shapes = config["shapes_dict"]
+            self._build_shapes_dict = shapes
+            if _overrides(self, "build"):
+                if len(shapes) == 1:
+                    self.build(next(iter(shapes.values())))
+                else:
+                    self.build(**shapes)
+        self.built = True
 
     # -- calling ------------------------------------------------------------
     def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:

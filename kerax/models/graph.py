@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import jax
@@ -115,12 +116,9 @@ class Graph:
                 continue
             layer = node.operation
             args, kwargs = node.call_arguments(values)
-            input_masks = [mask_values.get(id(t)) for t in node.input_tensors]
             mask = None
-            if any(m is not None for m in input_masks):
-                mask = input_masks[0] if len(input_masks) == 1 else input_masks
-            if mask is not None and layer._call_has_mask and "mask" not in kwargs:
-                kwargs = dict(kwargs, mask=mask)
+            if mask_values:
+                mask, kwargs = _masks_for_call(node, mask_values, kwargs)
             outputs = layer(*args, **kwargs)
             flat = jax.tree_util.tree_leaves(outputs)
             for tensor, value in zip(node.outputs, flat):
@@ -137,6 +135,46 @@ class Graph:
             jax.tree_util.tree_structure(self.outputs_struct, is_leaf=is_keras_tensor),
             outs,
         )
+
+
+def _masks_for_call(
+    node: Node, mask_values: dict[int, Any], kwargs: dict
+) -> tuple[Any, dict]:
+    """Keras's rule: the first argument's masks go to ``mask``; a tensor passed
+    as argument ``p`` sends its mask to ``p_mask`` when the layer takes one."""
+    layer = node.operation
+    recorded_args, recorded_kwargs = jax.tree_util.tree_unflatten(
+        node.arguments_treedef, node.arguments_leaves
+    )
+    first = recorded_args[0] if recorded_args else None
+    first_tensors = jax.tree_util.tree_leaves(first, is_leaf=is_keras_tensor)
+    masks = [
+        mask_values.get(id(t)) for t in first_tensors if isinstance(t, KerasTensor)
+    ]
+    mask = None
+    if any(m is not None for m in masks):
+        mask = masks[0] if len(masks) == 1 else masks
+    kwargs = dict(kwargs)
+    if mask is not None and layer._call_has_mask and "mask" not in kwargs:
+        kwargs["mask"] = mask
+    parameters = inspect.signature(layer.call).parameters
+    named = [p for p in parameters if f"{p}_mask" in parameters]
+    if named:
+        try:
+            bound = (
+                inspect.signature(layer.call)
+                .bind_partial(*recorded_args, **recorded_kwargs)
+                .arguments
+            )
+        except TypeError:
+            bound = {}
+        for name in named:
+            tensor = bound.get(name)
+            if isinstance(tensor, KerasTensor) and bound.get(f"{name}_mask") is None:
+                value = mask_values.get(id(tensor))
+                if value is not None:
+                    kwargs[f"{name}_mask"] = value
+    return mask, kwargs
 
 
 def adjust_input(x: Any, tensor: KerasTensor, index: int, model_name: str) -> Any:

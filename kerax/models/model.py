@@ -246,13 +246,17 @@ class Model(Trainer, Layer):
 
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
-    def save_weights(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
+    def save_weights(
+        self, filepath: Any, overwrite: bool = True, **kwargs: Any
+    ) -> None:
         """Save the weights to a ``.weights.h5`` (or legacy ``.h5``) file."""
         from kerax.saving import save_weights
 
         save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
-    def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+    def load_weights(
+        self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any
+    ) -> None:
         """Load weights saved by ``save_weights`` (kerax or Keras)."""
         from kerax.saving import load_weights
 

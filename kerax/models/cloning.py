@@ -7,6 +7,7 @@ from typing import Any
 
 import jax
 
+from kerax.autodiff import recording
 from kerax.backend.keras_tensor import KerasTensor, is_keras_tensor
 from kerax.layers.core.input_layer import Input, InputLayer
 from kerax.layers.layer import Layer
@@ -115,7 +116,7 @@ def _clone_functional(
         layer = node.operation
         if isinstance(layer, OpLayer):
             args, kwargs = layer._fill(tuple(values[id(t)] for t in node.input_tensors))
-            outputs = layer.fn(*args, **kwargs)
+            outputs = recording.apply(layer.fn, *args, **kwargs)
         else:
             args, kwargs = node.call_arguments(values)
             new_layer = clone(layer)

@@ -237,7 +237,7 @@ class _Builder:
         target = self.layers[name]
         if isinstance(target, tuple):
             fn, constructor = target
-            out = fn(*args, **kwargs, **constructor)
+            out = op_config.call_op(fn, args, kwargs, constructor)
             created = jax.tree_util.tree_leaves(out, is_leaf=is_keras_tensor)[0]
             created._keras_history[0].name = name
         else:

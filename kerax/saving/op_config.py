@@ -52,9 +52,28 @@ CALL_PARAMETERS = frozenset(
         "target", "targets", "output", "predictions", "kernel", "query", "key",
         "value", "bias", "mask", "scale", "tensor", "elements", "values", "array",
         "condlist", "choicelist", "default", "depthwise_kernel", "pointwise_kernel",
-        "fill_value", "constant_values", "start", "stop", "step", "init",
+        "fill_value", "constant_values", "start", "stop", "step", "init", "weights",
+        "bins", "rtol", "atol", "f", "elems", "pred", "true_fn", "false_fn",
+        "sequence_lengths", "target_length", "output_length", "init_val", "fun",
+        "primals", "tangents", "abs_", "angle", "pattern", "axes_lengths",
+        "variable", "index", "branches", "loop_vars",
     }
 )  # fmt: skip
+# Ops whose Keras class takes one of those names in its constructor instead.
+_CONSTRUCTOR_PARAMETERS = {
+    "bincount": {"weights"},
+    "histogram": {"bins"},
+    "squareplus": {"b"},
+    "trapezoid": {"x"},
+    "unique": {"fill_value"},
+}
+
+
+def is_call_parameter(op_name: str, parameter: str) -> bool:
+    """True if Keras passes ``parameter`` of op ``op_name`` at call time."""
+    if parameter in _CONSTRUCTOR_PARAMETERS.get(op_name, ()):
+        return False
+    return parameter in CALL_PARAMETERS
 
 
 def _kerax_op(fn: Any) -> tuple[str, Any] | None:
@@ -98,7 +117,7 @@ def split_arguments(fn: Any, args: tuple, kwargs: dict) -> tuple[list, dict]:
             call.extend(value)
         elif kind is inspect.Parameter.VAR_KEYWORD:
             constructor.update(value)
-        elif name in CALL_PARAMETERS or _has_tensor(value):
+        elif is_call_parameter(fn.__name__, name) or _has_tensor(value):
             call.append(value)
         else:
             constructor[name] = value
@@ -159,6 +178,18 @@ def resolve_op(entry: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     config = dict(entry.get("config") or {})
     config.pop("name", None)
     return getattr(ops, op_name), config
+
+
+def call_op(
+    fn: Any, args: list[Any], kwargs: dict[str, Any], constructor: dict[str, Any]
+) -> Any:
+    """Apply a resolved op to its decoded call arguments.
+
+    JSON has no tuples: an index key read back as a list is a tuple again.
+    """
+    if fn.__name__ == "get_item" and len(args) == 2 and isinstance(args[1], list):
+        args = [args[0], tuple(args[1])]
+    return fn(*args, **kwargs, **constructor)
 
 
 def op_call_signature_ok(fn: Any, constructor: dict[str, Any]) -> None:

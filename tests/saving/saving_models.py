@@ -61,7 +61,10 @@ def multi_io_functional(lib):
     }
     model = lib.Model({"a": a, "b": b}, outputs)
     rng = np.random.default_rng(2)
-    data = {"a": rng.random((3, 4), dtype="float32"), "b": rng.random((3, 3), dtype="float32")}
+    data = {
+        "a": rng.random((3, 4), dtype="float32"),
+        "b": rng.random((3, 3), dtype="float32"),
+    }
     return model, data
 
 
@@ -133,5 +136,8 @@ def randomize(model, seed=0):
     """Give every weight a random positive value (zero-initialized ones included)."""
     rng = np.random.default_rng(seed)
     model.set_weights(
-        [rng.uniform(0.1, 0.6, size=w.shape).astype(w.dtype) for w in model.get_weights()]
+        [
+            rng.uniform(0.1, 0.6, size=w.shape).astype(w.dtype)
+            for w in model.get_weights()
+        ]
     )

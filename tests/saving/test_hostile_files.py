@@ -20,7 +20,11 @@ SENTINEL = "kerax_hostile_sentinel.txt"
 
 def _model():
     return kerax.Sequential(
-        [kerax.Input((3,)), kerax.layers.Dense(2, name="d1"), kerax.layers.Dense(1, name="d2")]
+        [
+            kerax.Input((3,)),
+            kerax.layers.Dense(2, name="d1"),
+            kerax.layers.Dense(1, name="d2"),
+        ]
     )
 
 
@@ -117,7 +121,12 @@ def _soft_link(f):
     f["layers/dense/vars/0"] = h5py.SoftLink("/elsewhere")
 
 
-OS_SYSTEM = {"module": "os", "class_name": "function", "config": "system", "registered_name": "function"}
+OS_SYSTEM = {
+    "module": "os",
+    "class_name": "function",
+    "config": "system",
+    "registered_name": "function",
+}
 OBJECT_ARRAY = {"class_name": "__numpy__", "config": {"value": [1], "dtype": "object"}}
 
 
@@ -190,7 +199,9 @@ def _snapshot(folder):
     [(c[0], c[2], c[3]) for c in CASES] + EXTRA_CASES,
     ids=lambda v: v if isinstance(v, str) and v.endswith(".keras") else "",
 )
-def test_hostile_file_is_refused_without_side_effects(hostile_folder, name, error, message):
+def test_hostile_file_is_refused_without_side_effects(
+    hostile_folder, name, error, message
+):
     before = _snapshot(hostile_folder)
     with pytest.raises(error, match=message):
         load_model(str(hostile_folder / name))
@@ -198,7 +209,9 @@ def test_hostile_file_is_refused_without_side_effects(hostile_folder, name, erro
     assert not os.path.exists(SENTINEL)
 
 
-@pytest.mark.parametrize("name", ["wrong_shape.keras", "missing_weight.keras", "extra_group.keras"])
+@pytest.mark.parametrize(
+    "name", ["wrong_shape.keras", "missing_weight.keras", "extra_group.keras"]
+)
 def test_bad_weights_leave_the_model_untouched(hostile_folder, name):
     model = _model()
     before = model.get_weights()
@@ -218,7 +231,9 @@ def test_skip_mismatch_loads_what_matches(hostile_folder, good_entries):
     model.set_weights([w + 1.0 for w in reference.get_weights()])
     before = model.get_weights()
     with pytest.warns(UserWarning, match="Skipping loading weights"):
-        model.load_weights(str(hostile_folder / "wrong_shape.keras"), skip_mismatch=True)
+        model.load_weights(
+            str(hostile_folder / "wrong_shape.keras"), skip_mismatch=True
+        )
     after = model.get_weights()
     for index in (0, 1):  # layer d1: its kernel in the file has the wrong shape
         np.testing.assert_array_equal(after[index], before[index])
@@ -228,7 +243,11 @@ def test_skip_mismatch_loads_what_matches(hostile_folder, good_entries):
 
 def test_lambda_loads_with_safe_mode_false(tmp_path):
     model = kerax.Sequential(
-        [kerax.Input((2,)), kerax.layers.Lambda(lambda x: x * 3.0), kerax.layers.Dense(1)]
+        [
+            kerax.Input((2,)),
+            kerax.layers.Lambda(lambda x: x * 3.0),
+            kerax.layers.Dense(1),
+        ]
     )
     path = str(tmp_path / "lambda.keras")
     model.save(path)
@@ -236,4 +255,6 @@ def test_lambda_loads_with_safe_mode_false(tmp_path):
         load_model(path)
     loaded = load_model(path, safe_mode=False)
     x = np.ones((1, 2), "float32")
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    np.testing.assert_allclose(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0)
+    )

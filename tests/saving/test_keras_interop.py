@@ -30,7 +30,9 @@ def test_model_file_loads_in_the_other_library(tmp_path, name, source, target):
     model.save(path)
     loaded = _load(target, path)
     assert type(loaded).__name__ == type(model).__name__
-    assert [w.shape for w in loaded.get_weights()] == [w.shape for w in model.get_weights()]
+    assert [w.shape for w in loaded.get_weights()] == [
+        w.shape for w in model.get_weights()
+    ]
     for expected, actual in zip(_predict(model, data), _predict(loaded, data)):
         np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
 

@@ -18,8 +18,12 @@ def _model():
             kerax.layers.Dense(1),
         ]
     )
-    schedule = kerax.optimizers.schedules.ExponentialDecay(0.05, decay_steps=2, decay_rate=0.5)
-    model.compile(optimizer=kerax.optimizers.Adam(schedule), loss="mse", metrics=["mae"])
+    schedule = kerax.optimizers.schedules.ExponentialDecay(
+        0.05, decay_steps=2, decay_rate=0.5
+    )
+    model.compile(
+        optimizer=kerax.optimizers.Adam(schedule), loss="mse", metrics=["mae"]
+    )
     return model
 
 
@@ -32,7 +36,13 @@ def _data():
 def _fit(model, epochs, initial_epoch=0):
     x, y = _data()
     history = model.fit(
-        x, y, batch_size=4, epochs=epochs, initial_epoch=initial_epoch, shuffle=False, verbose=0
+        x,
+        y,
+        batch_size=4,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
+        shuffle=False,
+        verbose=0,
     )
     return history.history
 
@@ -64,7 +74,9 @@ def test_load_without_compile_leaves_model_uncompiled(tmp_path):
     loaded = load_model(path, compile=False)
     assert not loaded.compiled
     x, _ = _data()
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6
+    )
     with pytest.raises(RuntimeError, match="compile"):
         loaded.fit(*_data(), verbose=0)
 

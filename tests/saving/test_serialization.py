@@ -41,8 +41,14 @@ def doubled(x):
 
 def _kerax_and_keras_objects():
     return [
-        (kerax.initializers.GlorotUniform(seed=1), keras.initializers.GlorotUniform(seed=1)),
-        (kerax.regularizers.L1L2(l1=0.1, l2=0.2), keras.regularizers.L1L2(l1=0.1, l2=0.2)),
+        (
+            kerax.initializers.GlorotUniform(seed=1),
+            keras.initializers.GlorotUniform(seed=1),
+        ),
+        (
+            kerax.regularizers.L1L2(l1=0.1, l2=0.2),
+            keras.regularizers.L1L2(l1=0.1, l2=0.2),
+        ),
         (kerax.constraints.MaxNorm(2.0), keras.constraints.MaxNorm(2.0)),
         (kerax.optimizers.Adam(0.01), keras.optimizers.Adam(0.01)),
         (kerax.losses.MeanSquaredError(), keras.losses.MeanSquaredError()),
@@ -150,7 +156,9 @@ def test_custom_objects_and_scopes():
     assert config["registered_name"] == "Local"
     with pytest.raises(TypeError, match="Could not locate class 'Local'"):
         deserialize_keras_object(config)
-    assert type(deserialize_keras_object(config, custom_objects={"Local": Local})) is Local
+    assert (
+        type(deserialize_keras_object(config, custom_objects={"Local": Local})) is Local
+    )
     with custom_object_scope({"Local": Local}):
         assert type(deserialize_keras_object(config)) is Local
         assert get_registered_object("Local") is Local
@@ -183,9 +191,18 @@ def test_bad_configs_raise_clear_errors(config, error, message):
 def test_keras_module_names_map_to_kerax():
     base = {"class_name": "Dense", "config": {"units": 2}}
     for module in ("keras.layers", "keras.src.layers.core.dense", "keras.src.layers"):
-        assert type(deserialize_keras_object({**base, "module": module})) is kerax.layers.Dense
+        assert (
+            type(deserialize_keras_object({**base, "module": module}))
+            is kerax.layers.Dense
+        )
     sequential = {"module": "keras.src.engine.sequential", "class_name": "Sequential"}
-    model = deserialize_keras_object({**sequential, "config": {"name": "s", "layers": []}})
+    model = deserialize_keras_object(
+        {**sequential, "config": {"name": "s", "layers": []}}
+    )
     assert type(model) is kerax.Sequential
-    policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "mixed_float16"}}
+    policy = {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": {"name": "mixed_float16"},
+    }
     assert deserialize_keras_object(policy).compute_dtype == "float16"

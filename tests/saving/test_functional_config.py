@@ -129,7 +129,7 @@ def test_non_kerax_op_is_refused_with_a_clear_error():
 
 def test_unknown_keras_op_is_refused():
     config = _keras_config(_graph_with_ops)
-    relu = next(l for l in config["config"]["layers"] if l["class_name"] == "Relu")
+    relu = next(e for e in config["config"]["layers"] if e["class_name"] == "Relu")
     relu["class_name"] = "Mystery"
     with pytest.raises(ValueError, match="'Mystery'.*does not provide"):
         model_from_json(json.dumps(config))

@@ -134,7 +134,7 @@ def test_json_round_trip():
 
 
 def _same_architecture(a, b):
-    assert [type(l) for l in a.layers] == [type(l) for l in b.layers]
+    assert [type(x) for x in a.layers] == [type(x) for x in b.layers]
     assert [w.shape for w in a.get_weights()] == [w.shape for w in b.get_weights()]
 
 
@@ -144,7 +144,7 @@ def test_clone_sequential_has_new_weights():
     _same_architecture(model, clone)
     assert clone.layers[0] is not model.layers[0]
     assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])
-    assert [l.name for l in clone.layers] == [l.name for l in model.layers]
+    assert [x.name for x in clone.layers] == [x.name for x in model.layers]
     with pytest.raises(ValueError, match="call_function"):
         clone_model(model, call_function=lambda layer, *a, **k: layer(*a, **k))
 

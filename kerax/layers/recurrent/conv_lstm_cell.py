@@ -6,7 +6,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from jax import lax
 
 from kerax import activations, constraints, initializers, regularizers
 from kerax.layers.convolutional import conv_utils
@@ -18,6 +17,7 @@ from kerax.layers.recurrent.cell_utils import (
     clamp_rate,
     draw_dropout_masks,
 )
+from kerax.layers.recurrent.conv_ops import conv
 from kerax.random import SeedGenerator
 
 
@@ -177,14 +177,11 @@ class ConvLSTMCell(Layer):
         return [jnp.zeros(state_shape, self.compute_dtype) for _ in range(2)]
 
     def _conv(self, x: jax.Array, kernel: jax.Array, recurrent: bool) -> jax.Array:
-        ones = (1,) * self.rank
-        return lax.conv_general_dilated(
-            x,
-            kernel,
-            window_strides=ones if recurrent else self.strides,
-            padding="SAME" if recurrent else self.padding.upper(),
-            rhs_dilation=ones if recurrent else self.dilation_rate,
-            dimension_numbers=conv_utils.dimension_numbers(self.rank, self.data_format),
+        if recurrent:
+            ones = (1,) * self.rank
+            return conv(x, kernel, ones, "same", ones, self.data_format)
+        return conv(
+            x, kernel, self.strides, self.padding, self.dilation_rate, self.data_format
         )
 
     def _gated_conv(

@@ -18,6 +18,17 @@ from kerax.autodiff.state_scope import StateScope
 
 Step = Callable[[Any, Any], tuple[jax.Array, Any]]
 
+# Above this many bytes of states over the whole sequence, the loop body is
+# rematerialized for the gradient: the backward pass recomputes each step from
+# its saved states instead of reading a dozen saved intermediates per step.
+# Measured on a 2-core CPU (32 MB L3): LSTM 64 units, batch 64, 200 steps
+# (6.5 MB of states) trains 1.6x faster; below ~4 MB saving is faster.
+REMAT_BYTES = 4 * 2**20
+
+
+def _states_bytes(states: Any) -> int:
+    return sum(x.size * x.dtype.itemsize for x in jax.tree_util.tree_leaves(states))
+
 
 def _keep(keep: jax.Array, new: jax.Array, old: jax.Array) -> jax.Array:
     """``new`` where ``keep`` (one bool per batch row), else ``old``."""
@@ -78,6 +89,7 @@ def scan_over_time(
         def previous_output(states: Any) -> jax.Array:
             return jax.tree_util.tree_leaves(states)[0]
 
+    steps = jax.tree_util.tree_leaves(inputs)[0].shape[0]
     first = jax.tree_util.tree_map(lambda x: x[0], inputs)
     output_spec = jax.eval_shape(lambda x, s: step(x, s)[0], first, initial_states)
     last = jnp.zeros(output_spec.shape, output_spec.dtype)
@@ -98,6 +110,8 @@ def scan_over_time(
         return (new_states, output), (output if return_sequences else None)
 
     xs = inputs if mask is None else (inputs, mask)
+    if _states_bytes(initial_states) * steps > REMAT_BYTES:
+        body = jax.checkpoint(body, prevent_cse=False)
     (states, last), outputs = jax.lax.scan(
         body,
         (initial_states, last),

@@ -111,8 +111,9 @@ def test_activity_regularization_losses_match_keras():
     keras_call(theirs, SEQ)
     expected = 0.01 * np.abs(SEQ).sum() + 0.02 * np.square(SEQ).sum()
     assert len(ours.losses) == 1
+    # Keras divides an activity penalty by the batch size.
     np.testing.assert_allclose(float(theirs.losses[0]) * len(SEQ), expected, rtol=1e-5)
-    np.testing.assert_allclose(float(ours.losses[0]), expected, rtol=1e-5)
+    np.testing.assert_allclose(float(ours.losses[0]) * len(SEQ), expected, rtol=1e-5)
 
 
 @pytest.mark.parametrize(

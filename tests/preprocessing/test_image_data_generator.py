@@ -98,6 +98,7 @@ def test_brightness_and_module_functions_match_keras():
         )
 
 
+@pytest.mark.filterwarnings("ignore:This ImageDataGenerator specifies")
 def test_fit_statistics_and_standardize_match_keras():
     kwargs = {"featurewise_center": True, "featurewise_std_normalization": True}
     for options in (kwargs, {"zca_whitening": True}, {"samplewise_center": True}):

@@ -162,3 +162,12 @@ def test_pydataset_argument_validation():
         ArrayBatches(*arrays(), 4, max_queue_size=0)
     with pytest.raises(ValueError, match="steps_per_epoch must be a positive integer"):
         get_data_adapter(ArrayBatches(*arrays(), 4), steps_per_epoch=0)
+
+
+def test_strings_in_a_batch_are_refused_with_a_hint():
+    texts = np.array(["a", "b"], dtype=object)
+    adapter = GeneratorDataAdapter(iter([(texts, np.zeros(2))]))
+    with pytest.raises(
+        ValueError, match="object values for x at batch 0.*TextVectorization"
+    ):
+        _epoch(adapter)

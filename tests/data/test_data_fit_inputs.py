@@ -68,6 +68,10 @@ def _grain_dataset(x, y):
     return grain.MapDataset.source(list(zip(x, y))).batch(BATCH)
 
 
+def _grain_iter_dataset(x, y):
+    return _grain_dataset(x, y).to_iter_dataset()
+
+
 def _pandas(x, y):
     pd = pytest.importorskip("pandas")
     return pd.DataFrame(x), pd.DataFrame(y)
@@ -91,6 +95,7 @@ SOURCES = {
     "pydataset_threads": lambda x, y: (ArrayBatches(x, y, BATCH, workers=2), {}),
     "torch_dataloader": lambda x, y: (_torch_loader(x, y), {}),
     "grain_map_dataset": lambda x, y: (_grain_dataset(x, y), {}),
+    "grain_iter_dataset": lambda x, y: (_grain_iter_dataset(x, y), {}),
     "tf_dataset_protocol": lambda x, y: (DatasetV2(_batches(x, y)), {}),
 }
 

@@ -107,6 +107,15 @@ class BatchChecker:
         for part, tree in zip(_PARTS, batch):
             for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
                 name = _path_name(part, path)
+                if (
+                    getattr(leaf, "dtype", None) is not None
+                    and leaf.dtype.kind in "OUS"
+                ):
+                    raise ValueError(
+                        f"The {self.source} yielded {leaf.dtype} values for {name} at "
+                        f"batch {index}; models take numbers: turn strings into numbers "
+                        "first (e.g. `dataset.map` with a TextVectorization layer)."
+                    )
                 if np.ndim(leaf) == 0:
                     raise ValueError(
                         f"The {self.source} yielded a scalar for {name} at batch "

@@ -18,15 +18,16 @@ demo: $(STAMP)
 	$(BIN)/python examples/00_demo_digits.py
 
 test: $(STAMP)
-	$(BIN)/ruff check kerax tests benchmarks examples
-	$(BIN)/python -m pytest -n 2 -q tests
+	$(BIN)/ruff check kerax tests benchmarks examples scripts
+	$(BIN)/python scripts/line_budget.py
+	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider tests
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
 lint: $(STAMP)
-	$(BIN)/ruff check kerax tests benchmarks examples
-	$(BIN)/ruff format --check kerax tests benchmarks examples
+	$(BIN)/ruff check kerax tests benchmarks examples scripts
+	$(BIN)/ruff format --check kerax tests benchmarks examples scripts
 
 clean:
 	rm -rf $(VENV) .pytest_cache

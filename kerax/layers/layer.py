@@ -10,9 +10,7 @@ KerasTensors (graph building), and recording for GradientTape.
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import jax
@@ -27,11 +25,24 @@ from kerax.backend.keras_tensor import (
     KerasTensor,
     any_symbolic,
     is_keras_tensor,
-    to_shape_dtype,
 )
 from kerax.backend.tensors import convert_to_tensor
+from kerax.layers.call_context import (
+    _context,
+    current_training,
+    name_scope_if_nested,
+    state_scope_allow_creation,
+)
+from kerax.layers.call_context import name_scope as name_scope  # re-exported
 from kerax.layers.input_spec import assert_input_compatibility
+from kerax.layers.layer_weights import LayerWeights
 from kerax.layers.node import Node
+from kerax.layers.symbolic import (
+    _attach_masks,
+    _shapes_to_tensors,
+    _symbolic_mask,
+    trace_output_spec,
+)
 from kerax.random.seed_generator import SeedGenerator
 from kerax.utils import naming
 
@@ -44,39 +55,6 @@ _ALLOWED_KWARGS = {
     "dynamic",
     "input_length",
 }
-_local = threading.local()
-
-
-def _context() -> list[dict[str, Any]]:
-    stack = getattr(_local, "calls", None)
-    if stack is None:
-        stack = _local.calls = []
-    return stack
-
-
-def _name_scopes() -> list[str]:
-    scopes = getattr(_local, "names", None)
-    if scopes is None:
-        scopes = _local.names = []
-    return scopes
-
-
-@contextmanager
-def name_scope(name: str) -> Iterator[None]:
-    """Prefix the paths of variables created inside with ``name/``."""
-    _name_scopes().append(name)
-    try:
-        yield
-    finally:
-        _name_scopes().pop()
-
-
-def current_training() -> Any:
-    """The ``training`` value of the innermost layer call, or None."""
-    for frame in reversed(_context()):
-        if frame["training"] is not None:
-            return frame["training"]
-    return None
 
 
 def _is_tensor_like(x: Any) -> bool:
@@ -108,7 +86,7 @@ def _unwrap(tree: Any) -> Any:
     )
 
 
-class Layer:
+class Layer(LayerWeights):
     """Base class of all layers (and of ``Model``).
 
     Args:
@@ -234,202 +212,6 @@ class Layer:
             if recursive:
                 queue = list(layer._layers) + queue
         return result
-
-    # -- weights ----------------------------------------------------------
-    @property
-    def dtype_policy(self) -> dtype_policies.DTypePolicy:
-        return self._dtype_policy
-
-    @dtype_policy.setter
-    def dtype_policy(self, value: Any) -> None:
-        self._dtype_policy = dtype_policies.get(value)
-
-    @property
-    def dtype(self) -> str:
-        """The dtype of the layer's weights."""
-        return self._dtype_policy.variable_dtype
-
-    @property
-    def compute_dtype(self) -> str:
-        return self._dtype_policy.compute_dtype
-
-    @property
-    def variable_dtype(self) -> str:
-        return self._dtype_policy.variable_dtype
-
-    @property
-    def trainable(self) -> bool:
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        value = bool(value)
-        self._trainable = value
-        for variable in self._trainable_variables:
-            variable.trainable = value
-        for layer in self._layers:
-            layer.trainable = value
-
-    def add_weight(
-        self,
-        shape: Any = None,
-        initializer: Any = None,
-        dtype: Any = None,
-        trainable: bool = True,
-        autocast: bool = True,
-        regularizer: Any = None,
-        constraint: Any = None,
-        aggregation: str = "none",
-        overwrite_with_gradient: bool = False,
-        name: str | None = None,
-    ) -> Variable:
-        """Create a weight of this layer and track it."""
-        from kerax import constraints, initializers, regularizers
-
-        shape = () if shape is None else tuple(shape)
-        for dim in shape:
-            if dim is None or int(dim) < 0:
-                raise ValueError(
-                    f"Layer {self.name!r}: cannot create weight {name!r} with "
-                    f"shape {shape}; every size must be a known non-negative int."
-                )
-        dtype = dtype if dtype is not None else self.variable_dtype
-        if initializer is None:
-            is_float = jnp.issubdtype(jnp.dtype(dtype), jnp.floating)
-            initializer = "glorot_uniform" if is_float else "zeros"
-        initializer = initializers.get(initializer)
-        path_name = name or "variable"
-        with state_scope_allow_creation():
-            variable = Variable(
-                initializer,
-                shape=shape,
-                dtype=dtype,
-                trainable=trainable,
-                autocast=autocast,
-                aggregation=aggregation,
-                name=path_name,
-            )
-        scopes = list(_name_scopes())
-        if not scopes or scopes[-1] != self.name:
-            scopes.append(self.name)
-        variable.path = "/".join([*scopes, path_name])
-        variable.regularizer = regularizers.get(regularizer)
-        variable.constraint = constraints.get(constraint)
-        variable.overwrite_with_gradient = overwrite_with_gradient
-        self._track_variable(variable)
-        return variable
-
-    def add_variable(
-        self,
-        shape: Any,
-        initializer: Any,
-        dtype: Any = None,
-        trainable: bool = True,
-        name: str | None = None,
-        **kwargs: Any,
-    ) -> Variable:
-        """Alias of ``add_weight`` (Keras keeps both)."""
-        return self.add_weight(
-            shape=shape,
-            initializer=initializer,
-            dtype=dtype,
-            trainable=trainable,
-            name=name,
-            **kwargs,
-        )
-
-    def _own_weights(self) -> list[Variable]:
-        return self._trainable_variables + self._non_trainable_variables
-
-    @property
-    def weights(self) -> list[Variable]:
-        """Trainable then non-trainable weights of this layer, then sublayers'."""
-        result: list[Variable] = []
-        seen: set[int] = set()
-        for variable in self._own_weights():
-            if id(variable) not in seen:
-                seen.add(id(variable))
-                result.append(variable)
-        for layer in self._layers:
-            for variable in layer.weights:
-                if id(variable) not in seen:
-                    seen.add(id(variable))
-                    result.append(variable)
-        return result
-
-    @property
-    def trainable_weights(self) -> list[Variable]:
-        if not self.trainable:
-            return []
-        return [v for v in self.weights if v.trainable]
-
-    @property
-    def non_trainable_weights(self) -> list[Variable]:
-        if not self.trainable:
-            return self.weights
-        return [v for v in self.weights if not v.trainable]
-
-    @property
-    def variables(self) -> list[Variable]:
-        """All state: weights, then random seed states and metric variables."""
-        result = list(self.weights)
-        seen = {id(v) for v in result}
-        for layer in self._flatten_layers(include_self=True):
-            for child in layer._children():
-                if isinstance(child, SeedGenerator):
-                    extra = [child.state]
-                elif getattr(child, "_is_metric", False):
-                    extra = list(child.variables)
-                else:
-                    continue
-                for variable in extra:
-                    if id(variable) not in seen:
-                        seen.add(id(variable))
-                        result.append(variable)
-        return result
-
-    @property
-    def trainable_variables(self) -> list[Variable]:
-        return self.trainable_weights
-
-    @property
-    def non_trainable_variables(self) -> list[Variable]:
-        trainable = {id(v) for v in self.trainable_variables}
-        return [v for v in self.variables if id(v) not in trainable]
-
-    def get_weights(self) -> list[np.ndarray]:
-        """Weights as numpy arrays, in ``self.weights`` order."""
-        return [np.asarray(v.value) for v in self.weights]
-
-    def set_weights(self, weights: list[Any]) -> None:
-        """Set weights from a list of arrays in ``self.weights`` order."""
-        own = self.weights
-        weights = list(weights)
-        if len(weights) != len(own):
-            raise ValueError(
-                f"Layer {self.name!r} expected {len(own)} weights, but received "
-                f"{len(weights)} arrays."
-            )
-        for variable, value in zip(own, weights):
-            value = np.asarray(value)
-            if tuple(value.shape) != tuple(variable.shape):
-                raise ValueError(
-                    f"Layer {self.name!r} weight shape {tuple(variable.shape)} "
-                    f"({variable.path}) is not compatible with provided weight "
-                    f"shape {tuple(value.shape)}."
-                )
-        for variable, value in zip(own, weights):
-            variable.assign(np.asarray(value))
-
-    def count_params(self) -> int:
-        """Number of weight values (the layer must be built)."""
-        if not self.built:
-            raise ValueError(
-                f"You tried to call `count_params` on layer '{self.name}', but the "
-                "layer isn't built. You can build it manually via: "
-                f"`{self.name}.build(batch_input_shape)`."
-            )
-        return int(sum(v.size for v in self.weights))
 
     # -- losses -----------------------------------------------------------
     def add_loss(self, loss: Any) -> None:
@@ -857,87 +639,5 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-def _symbolic_mask(inputs: Any) -> Any:
-    leaves = jax.tree_util.tree_leaves(inputs, is_leaf=is_keras_tensor)
-    masks = [getattr(x, "_keras_mask", None) for x in leaves]
-    if not any(m is not None for m in masks):
-        return None
-    if len(masks) == 1:
-        return masks[0]
-    return masks
-
-
-def _attach_masks(outputs: Any, masks: Any) -> None:
-    flat = jax.tree_util.tree_leaves(outputs, is_leaf=is_keras_tensor)
-    if masks is None:
-        return
-    flat_masks = jax.tree_util.tree_leaves(masks, is_leaf=is_keras_tensor)
-    if len(flat_masks) == 1:
-        flat_masks = flat_masks * len(flat)
-    for tensor, mask in zip(flat, flat_masks):
-        tensor._keras_mask = mask
-
-
 def _overrides(obj: Any, method: str) -> bool:
     return getattr(type(obj), method) is not getattr(Layer, method)
-
-
-def _shapes_to_tensors(shape: Any, dtype: str) -> Any:
-    def is_shape(s: Any) -> bool:
-        return isinstance(s, (tuple, list)) and all(
-            d is None or isinstance(d, (int, np.integer)) for d in s
-        )
-
-    return jax.tree_util.tree_map(
-        lambda s: KerasTensor(tuple(s), dtype), shape, is_leaf=is_shape
-    )
-
-
-def trace_output_spec(fn: Any, args: tuple, kwargs: dict) -> Any:
-    """Symbolic outputs of ``fn`` by tracing it with ``jax.eval_shape``.
-
-    Unknown sizes are filled with two different values; an output size that
-    changes with them is unknown (``None``) in the result.
-    """
-    leaves, treedef = jax.tree_util.tree_flatten(
-        (args, kwargs), is_leaf=is_keras_tensor
-    )
-    positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
-    has_unknown = any(None in leaves[i].shape for i in positions)
-
-    def run(fill: int) -> Any:
-        specs = [to_shape_dtype(leaves[i], fill) for i in positions]
-
-        def concrete(*values: Any) -> Any:
-            call_leaves = list(leaves)
-            for i, value in zip(positions, values):
-                call_leaves[i] = value
-            a, k = jax.tree_util.tree_unflatten(treedef, call_leaves)
-            with state_scope.StateScope(track_unknown=True):
-                out = fn(*a, **k)
-            return _unwrap(out)
-
-        return jax.eval_shape(concrete, *specs)
-
-    first = run(11)
-    second = run(13) if has_unknown else first
-
-    def merge(a: Any, b: Any) -> KerasTensor:
-        shape = tuple(x if x == y else None for x, y in zip(a.shape, b.shape))
-        return KerasTensor(shape, str(a.dtype))
-
-    return jax.tree_util.tree_map(merge, first, second)
-
-
-@contextmanager
-def name_scope_if_nested(name: str) -> Iterator[None]:
-    """Add the building layer's name to paths only under an enclosing build."""
-    with name_scope(name):
-        yield
-
-
-@contextmanager
-def state_scope_allow_creation() -> Iterator[None]:
-    """Variable creation happens eagerly even inside a trace."""
-    with jax.ensure_compile_time_eval():
-        yield

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from kerax import activations, constraints, initializers, regularizers
-from kerax.layers.convolutional import conv_utils
+from kerax.layers.convolutional import conv_ops, conv_utils
 from kerax.layers.input_spec import InputSpec
 from kerax.layers.layer import Layer
 
@@ -122,12 +122,15 @@ class ConvWindow(Layer):
         ]
         return self._output_shape(input_shape, channels, spatial)
 
-    def _conv_padding(self) -> Any:
-        """``lax`` padding: a string, or explicit left padding for 'causal'."""
-        if self.padding == "causal":
-            left = conv_utils.dilated_size(self.kernel_size[0], self.dilation_rate[0])
-            return [(left - 1, 0)]
-        return self.padding.upper()
+    def _padding_pairs(self, input_shape: Any) -> conv_ops.Pads:
+        """Explicit ``(low, high)`` padding of each spatial axis of the input."""
+        return conv_ops.explicit_padding(
+            self.padding,
+            self._spatial_sizes(input_shape),
+            self.kernel_size,
+            self.strides,
+            self.dilation_rate,
+        )
 
     def _add_bias_weight(self, size: int) -> None:
         self.bias = None

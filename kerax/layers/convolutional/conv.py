@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-from jax import lax
 
 from kerax import activations, constraints, initializers, regularizers
-from kerax.layers.convolutional import conv_utils
+from kerax.layers.convolutional import conv_ops, conv_utils
 from kerax.layers.convolutional.base_conv import ConvWindow
 from kerax.registry import register
 
@@ -99,14 +98,14 @@ class BaseConv(ConvWindow):
 
     def call(self, inputs: jax.Array) -> jax.Array:
         inputs = self._prepare(inputs)
-        outputs = lax.conv_general_dilated(
+        outputs = conv_ops.convolve(
             inputs,
             self.kernel.value.astype(inputs.dtype),
-            window_strides=self.strides,
-            padding=self._conv_padding(),
-            rhs_dilation=self.dilation_rate,
-            dimension_numbers=conv_utils.dimension_numbers(self.rank, self.data_format),
-            feature_group_count=self.groups,
+            self.strides,
+            self._padding_pairs(inputs.shape),
+            self.data_format,
+            self.dilation_rate,
+            groups=self.groups,
         )
         return self._finish(outputs)
 

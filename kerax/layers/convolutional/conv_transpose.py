@@ -6,10 +6,9 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from jax import lax
 
 from kerax import activations, constraints, initializers, regularizers
-from kerax.layers.convolutional import conv_utils
+from kerax.layers.convolutional import conv_ops, conv_utils
 from kerax.layers.convolutional.base_conv import ConvWindow
 from kerax.registry import register
 
@@ -110,7 +109,9 @@ class BaseConvTranspose(ConvWindow):
         ]
         return self._output_shape(input_shape, self.filters, spatial)
 
-    def _explicit_padding(self, in_sizes: list[int], out_sizes: list[int]) -> list:
+    def _explicit_padding(
+        self, in_sizes: list[int], out_sizes: list[int]
+    ) -> conv_ops.Pads:
         """Padding of the stride-dilated input that yields ``out_sizes``.
 
         'valid' pads a full ``span - 1`` on the left; 'same' splits the total,
@@ -127,7 +128,7 @@ class BaseConvTranspose(ConvWindow):
             else:
                 left = min((total + 1) // 2, span - 1)
             pads.append((left, total - left))
-        return pads
+        return tuple(pads)
 
     def call(self, inputs: jax.Array) -> jax.Array:
         inputs = self._prepare(inputs)
@@ -136,16 +137,15 @@ class BaseConvTranspose(ConvWindow):
         out_sizes = [out_shape[a] for a in self._spatial_axes()]
         kernel = self.kernel.value.astype(inputs.dtype)
         kernel = jnp.flip(kernel, axis=tuple(range(self.rank)))
-        outputs = lax.conv_general_dilated(
+        outputs = conv_ops.convolve(
             inputs,
             kernel,
-            window_strides=(1,) * self.rank,
-            padding=self._explicit_padding(in_sizes, out_sizes),
+            (1,) * self.rank,
+            self._explicit_padding(in_sizes, out_sizes),
+            self.data_format,
+            self.dilation_rate,
             lhs_dilation=self.strides,
-            rhs_dilation=self.dilation_rate,
-            dimension_numbers=conv_utils.dimension_numbers(
-                self.rank, self.data_format, kernel="OI"
-            ),
+            kernel_layout="OI",
         )
         return self._finish(outputs)
 

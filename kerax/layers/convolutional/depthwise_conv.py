@@ -6,10 +6,9 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from jax import lax
 
 from kerax import activations, constraints, initializers, regularizers
-from kerax.layers.convolutional import conv_utils
+from kerax.layers.convolutional import conv_ops, conv_utils
 from kerax.layers.convolutional.base_conv import ConvWindow
 from kerax.registry import register
 
@@ -18,7 +17,7 @@ def depthwise_conv(
     inputs: jax.Array,
     kernel: jax.Array,
     strides: tuple[int, ...],
-    padding: Any,
+    padding: conv_ops.Pads,
     dilation_rate: tuple[int, ...],
     data_format: str,
 ) -> jax.Array:
@@ -30,14 +29,8 @@ def depthwise_conv(
     rank = kernel.ndim - 2
     channels = kernel.shape[-2]
     kernel = jnp.reshape(kernel, kernel.shape[:rank] + (1, -1))
-    return lax.conv_general_dilated(
-        inputs,
-        kernel,
-        window_strides=strides,
-        padding=padding,
-        rhs_dilation=dilation_rate,
-        dimension_numbers=conv_utils.dimension_numbers(rank, data_format),
-        feature_group_count=channels,
+    return conv_ops.convolve(
+        inputs, kernel, strides, padding, data_format, dilation_rate, groups=channels
     )
 
 
@@ -107,7 +100,7 @@ class BaseDepthwiseConv(ConvWindow):
             inputs,
             self.kernel.value.astype(inputs.dtype),
             self.strides,
-            self._conv_padding(),
+            self._padding_pairs(inputs.shape),
             self.dilation_rate,
             self.data_format,
         )

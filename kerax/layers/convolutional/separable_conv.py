@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-from jax import lax
 
 from kerax import activations, constraints, initializers, regularizers
-from kerax.layers.convolutional import conv_utils
+from kerax.layers.convolutional import conv_ops, conv_utils
 from kerax.layers.convolutional.base_conv import ConvWindow
 from kerax.layers.convolutional.depthwise_conv import depthwise_conv
 from kerax.registry import register
@@ -104,16 +103,17 @@ class BaseSeparableConv(ConvWindow):
             inputs,
             self.depthwise_kernel.value.astype(inputs.dtype),
             self.strides,
-            self._conv_padding(),
+            self._padding_pairs(inputs.shape),
             self.dilation_rate,
             self.data_format,
         )
-        outputs = lax.conv_general_dilated(
+        outputs = conv_ops.convolve(
             hidden,
             self.pointwise_kernel.value.astype(inputs.dtype),
-            window_strides=(1,) * self.rank,
-            padding="VALID",
-            dimension_numbers=conv_utils.dimension_numbers(self.rank, self.data_format),
+            (1,) * self.rank,
+            ((0, 0),) * self.rank,
+            self.data_format,
+            (1,) * self.rank,
         )
         return self._finish(outputs)
 

@@ -399,3 +399,86 @@ def test_mixed_precision_matches_keras(name, kwargs):
     np.testing.assert_array_equal(
         np.asarray(out, "float32"), np.asarray(expected, "float32")
     )
+
+
+# -- conv_ops: the custom kernel gradient ------------------------------------------
+CONV_OPS_CASES = [
+    # rank, data_format, kernel_layout, strides, lhs_dilation, rhs_dilation, padding
+    (1, "channels_last", "IO", 2, 1, 1, "same"),
+    (1, "channels_first", "OI", 1, 3, 2, ((1, 2),)),
+    (2, "channels_last", "IO", 1, 1, 2, "valid"),
+    (2, "channels_last", "OI", 1, 2, 1, ((2, 1), (1, 2))),
+    (2, "channels_first", "IO", 3, 1, 1, "same"),
+    (3, "channels_last", "IO", 2, 1, 1, "valid"),
+]
+
+
+@pytest.mark.parametrize(
+    "rank, data_format, layout, s, ld, rd, padding", CONV_OPS_CASES
+)
+def test_conv_ops_gradients_equal_lax_autodiff(
+    rank, data_format, layout, s, ld, rd, padding
+):
+    from jax import lax
+
+    from kerax.layers.convolutional import conv_ops, conv_utils
+
+    sizes, taps = [7, 6, 5][:rank], [3, 2, 3][:rank]
+    x_shape = (2, *sizes, 3) if data_format == "channels_last" else (2, 3, *sizes)
+    k_shape = (*taps, 3, 4) if layout == "IO" else (*taps, 4, 3)
+    x = jnp.asarray(RNG.normal(size=x_shape), jnp.float32)
+    kernel = jnp.asarray(RNG.normal(size=k_shape), jnp.float32)
+    if isinstance(padding, str):
+        padding = conv_ops.explicit_padding(
+            padding, sizes, taps, [s] * rank, [rd] * rank
+        )
+    steps, lhs, rhs = [s] * rank, [ld] * rank, [rd] * rank
+    numbers = conv_utils.dimension_numbers(rank, data_format, layout)
+
+    def ours(v, k):
+        return conv_ops.convolve(v, k, steps, padding, data_format, rhs, lhs, 1, layout)
+
+    def reference(v, k):
+        return lax.conv_general_dilated(v, k, steps, padding, lhs, rhs, numbers)
+
+    np.testing.assert_array_equal(ours(x, kernel), reference(x, kernel))
+    cotangent = jnp.asarray(RNG.normal(size=reference(x, kernel).shape), jnp.float32)
+    got = jax.grad(lambda v, k: jnp.sum(ours(v, k) * cotangent), (0, 1))(x, kernel)
+    want = jax.grad(lambda v, k: jnp.sum(reference(v, k) * cotangent), (0, 1))(
+        x, kernel
+    )
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-5)
+
+
+def test_conv_gradients_inside_scan_and_second_order():
+    layer = kerax.layers.Conv2D(3, 3, strides=2, padding="same", activation="tanh")
+    layer(X2)
+    (kernel, bias) = [v.value for v in layer.trainable_variables]
+
+    def loss(k, x):
+        return jnp.sum(layer.stateless_call([k, bias], [], x)[0] ** 2)
+
+    def scanned(k, xs):
+        return jax.lax.scan(lambda c, x: (c, jax.grad(loss)(k, x)), 0, xs)[1]
+
+    xs = jnp.stack([X2, 2 * X2])
+    grads = jax.jit(scanned)(kernel, xs)
+    np.testing.assert_allclose(
+        grads[1], jax.grad(loss)(kernel, 2 * X2), rtol=1e-5, atol=1e-5
+    )
+    second = jax.grad(lambda k: jnp.sum(jax.grad(loss)(k, X2) ** 2))(kernel)
+    assert np.all(np.isfinite(second)) and np.any(np.asarray(second) != 0)
+
+
+def test_forward_mode_is_not_available_for_ungrouped_conv():
+    """Documented limitation of the custom VJP (see conv_ops); grouped convs keep it."""
+    layer = kerax.layers.Conv2D(2, 3)
+    layer(X2)
+    kernel, bias = [v.value for v in layer.trainable_variables]
+    with pytest.raises(TypeError, match="custom_vjp"):
+        jax.jvp(lambda x: layer.stateless_call([kernel, bias], [], x)[0], (X2,), (X2,))
+    grouped = kerax.layers.Conv2D(2, 3, groups=2)
+    grouped(X2)
+    weights = [v.value for v in grouped.trainable_variables]
+    jax.jvp(lambda x: grouped.stateless_call(weights, [], x)[0], (X2,), (X2,))

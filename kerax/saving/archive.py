@@ -80,25 +80,36 @@ def _read_entry(archive: zipfile.ZipFile, name: str, source: str, limit: int) ->
     return data
 
 
-def read_archive(source: Any) -> dict[str, bytes]:
-    """The known entries of a ``.keras`` file (a path or a binary file object)."""
+def read_archive(
+    source: Any,
+    required: tuple[str, ...] = (CONFIG,),
+    optional: tuple[str, ...] = (METADATA, WEIGHTS),
+) -> dict[str, bytes]:
+    """The known entries of an archive (a path or a binary file object).
+
+    Only ``required`` and ``optional`` entries are read; ``.json`` entries may
+    not exceed ``MAX_JSON_BYTES``.
+    """
     label = str(source) if isinstance(source, (str, os.PathLike)) else "the file object"
     try:
-        with zipfile.ZipFile(source, "r") as archive:
-            _check_entries(archive, label)
-            names = set(archive.namelist())
-            if CONFIG not in names:
-                raise ValueError(
-                    f"{label} is not a Keras model archive: it has no {CONFIG}."
+        with zipfile.ZipFile(source, "r") as opened:
+            _check_entries(opened, label)
+            names = set(opened.namelist())
+            for name in required:
+                if name not in names:
+                    raise ValueError(
+                        f"{label} is not a valid archive: it has no {name}."
+                    )
+            return {
+                name: _read_entry(
+                    opened,
+                    name,
+                    label,
+                    MAX_JSON_BYTES if name.endswith(".json") else 1 << 40,
                 )
-            entries = {CONFIG: _read_entry(archive, CONFIG, label, MAX_JSON_BYTES)}
-            if METADATA in names:
-                entries[METADATA] = _read_entry(
-                    archive, METADATA, label, MAX_JSON_BYTES
-                )
-            if WEIGHTS in names:
-                entries[WEIGHTS] = _read_entry(archive, WEIGHTS, label, 1 << 40)
-            return entries
+                for name in (*required, *optional)
+                if name in names
+            }
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
         raise ValueError(
             f"{label} is not a valid .keras file (not a zip archive, truncated or "

@@ -181,7 +181,13 @@ def deserialize_keras_object(
 def _deserialize(config: Any, custom: dict[str, Any], safe: bool) -> Any:
     if config is None or isinstance(config, _PLAIN):
         if isinstance(config, str) and config in custom:
-            return custom[config]
+            found = custom[config]
+            registered = object_registration.is_registered(found)
+            if (
+                not registered
+                or object_registration.get_registered_name(found) == config
+            ):
+                return found  # a registered object only by its "Package>Name"
         return config
     if isinstance(config, (list, tuple)):
         return [_deserialize(x, custom, safe) for x in config]
@@ -227,7 +233,7 @@ def _deserialize_object(
     if _kerax_public(cls) is not None:
         inner = _resolve_user_objects(inner, custom, safe)
     with CustomObjectScope(custom), safe_mode_scope(safe):
-        instance = _from_config(cls, inner, custom, safe)
+        instance = _from_config(cls, inner, custom)
         build_config = config.get("build_config")
         if build_config and not getattr(instance, "built", True):
             instance.build_from_config(build_config)
@@ -240,9 +246,7 @@ def _deserialize_object(
     return instance
 
 
-def _from_config(
-    cls: Any, inner: dict[str, Any], custom: dict[str, Any], safe: bool
-) -> Any:
+def _from_config(cls: Any, inner: dict[str, Any], custom: dict[str, Any]) -> Any:
     from kerax.models.model import Model
 
     if issubclass(cls, Model) and "layers" in inner and "input_layers" in inner:
@@ -255,15 +259,15 @@ def _from_config(
     if "custom_objects" in parameters:
         extra["custom_objects"] = custom
     if "safe_mode" in parameters:
-        extra["safe_mode"] = safe
+        extra["safe_mode"] = bool(in_safe_mode())
     try:
         return cls.from_config(inner, **extra)
     except TypeError as error:
         raise TypeError(
-            f"{cls.__name__} could not be rebuilt from its config: {error}. If it "
-            "holds other objects (layers, models), its `from_config()` must "
-            "deserialize them explicitly.\n\nconfig="
-            f"{inner}"
+            f"{cls.__name__} could not be rebuilt from its config: {error}. Its "
+            "`get_config()` must return every `__init__` argument, and if these "
+            "include other objects (layers, models), its `from_config()` must "
+            f"deserialize them.\n\nconfig={inner}"
         ) from error
 
 

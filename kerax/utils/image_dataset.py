@@ -10,7 +10,12 @@ import numpy as np
 from kerax.utils import directory_utils
 from kerax.utils.dataset_utils import SampleDataset
 from kerax.utils.image_resize import INTERPOLATIONS, crop_or_pad_to_aspect, resize_image
-from kerax.utils.image_utils import COLOR_MODES, _data_format, pil_image, to_color_mode
+from kerax.utils.image_utils import (
+    COLOR_MODES,
+    pil_image,
+    standardize_data_format,
+    to_color_mode,
+)
 
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 
@@ -122,7 +127,7 @@ def image_dataset_from_directory(
         pad_to_aspect_ratio,
         format,
     )
-    data_format = _data_format(data_format)
+    data_format = standardize_data_format(data_format)
     if seed is None:
         seed = np.random.randint(1e6)
     paths, found, names = directory_utils.index_directory(

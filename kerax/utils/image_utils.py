@@ -42,7 +42,8 @@ def _resample_filters() -> dict[str, Any]:
     }
 
 
-def _data_format(data_format: str | None) -> str:
+def standardize_data_format(data_format: str | None) -> str:
+    """``data_format``, or the global ``image_data_format()`` when None (checked)."""
     data_format = data_format or config.image_data_format()
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError(
@@ -120,7 +121,7 @@ def img_to_array(
 ) -> np.ndarray:
     """A Pillow image as a 3-D array (height, width, channels), channels last
     unless ``data_format`` says otherwise; ``dtype`` defaults to floatx."""
-    data_format = _data_format(data_format)
+    data_format = standardize_data_format(data_format)
     array = np.asarray(img, dtype=dtype or config.floatx())
     if array.ndim == 2:
         array = array[:, :, None]
@@ -137,7 +138,7 @@ def array_to_img(
     With ``scale`` the values are stretched to 0..255 first.
     """
     image_module = pil_image()
-    data_format = _data_format(data_format)
+    data_format = standardize_data_format(data_format)
     array = np.array(x, dtype=dtype or config.floatx())
     if array.ndim != 3:
         raise ValueError(

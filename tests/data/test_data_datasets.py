@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import io
 import os
 import pickle
 
@@ -156,21 +157,20 @@ def test_interrupted_download_resumes_with_a_range_request(hosted, kerax_home):
     assert os.listdir(kerax_home / "datasets") == ["imdb.npz"]
 
 
-def test_pickle_with_foreign_globals_is_refused(hosted, kerax_home, server):
+def test_pickle_with_foreign_globals_is_refused(hosted, server, monkeypatch):
     class Exploit:
         def __reduce__(self):
             return (os.system, ("echo owned",))
 
     payload = np.empty(1, dtype=object)
     payload[0] = Exploit()
-    import io
-
     buffer = io.BytesIO()
     np.savez(buffer, x=payload, y=np.zeros(1))
     data = buffer.getvalue()
     hosted.files["reuters.npz"] = data
     digest = hashlib.sha256(data).hexdigest()
-    _remote.SOURCES["reuters.npz"] = _remote.Source(server.url("reuters.npz"), digest)
+    source = _remote.Source(server.url("reuters.npz"), digest)
+    monkeypatch.setitem(_remote.SOURCES, "reuters.npz", source)
     with pytest.raises(pickle.UnpicklingError, match="Refusing to load posix.system"):
         kerax.datasets.reuters.load_data()
 

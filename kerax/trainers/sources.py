@@ -48,11 +48,13 @@ class ArraySource:
         bs = self.batch_size
         full = self.full_steps
         if full:
-            index = jnp.asarray(order[: full * bs].reshape(full, bs))
+            # Sliced on the host: an eager device slice per step costs more than
+            # sending a few hundred indices.
+            index = order[: full * bs].reshape(full, bs)
         step = 0
         while step < full:
             k = min(per_call, full - step)
-            yield step, k, (self.data, index[step : step + k])
+            yield step, k, (self.data, jax.device_put(index[step : step + k]))
             step += k
         if self.rest and step < self.steps:
             yield step, 1, (self.data, jnp.asarray(order[full * bs :][None, :]))

@@ -192,6 +192,11 @@ class _Builder:
                 k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")
             }
             layer = deserialize_keras_object(layer_config, self.custom_objects)
+            if not isinstance(layer, Layer):
+                raise ValueError(
+                    f"The entry {name!r} of a Functional config must describe a "
+                    f"layer, but it describes {type(layer).__name__}."
+                )
             self.layers[name] = layer
             if isinstance(layer, InputLayer):
                 self.outputs[(name, 0)] = [layer.output_tensor]

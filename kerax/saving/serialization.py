@@ -26,6 +26,12 @@ from kerax.saving.object_registration import (
 )
 
 _PLAIN = (str, int, float, bool)
+
+
+class RebuildError(TypeError):
+    """A class's ``from_config`` failed (raised once, at the innermost object)."""
+
+
 # kerax model classes are written under the module names Keras uses for them.
 _MODEL_MODULES = {"Functional": ("keras.src.models.functional", "Functional")}
 
@@ -262,12 +268,16 @@ def _from_config(cls: Any, inner: dict[str, Any], custom: dict[str, Any]) -> Any
         extra["safe_mode"] = bool(in_safe_mode())
     try:
         return cls.from_config(inner, **extra)
+    except RebuildError:
+        raise
     except TypeError as error:
-        raise TypeError(
+        shown = repr(inner)
+        shown = shown if len(shown) <= 600 else shown[:600] + " ...}"
+        raise RebuildError(
             f"{cls.__name__} could not be rebuilt from its config: {error}. Its "
             "`get_config()` must return every `__init__` argument, and if these "
             "include other objects (layers, models), its `from_config()` must "
-            f"deserialize them.\n\nconfig={inner}"
+            f"deserialize them.\n\nconfig={shown}"
         ) from error
 
 

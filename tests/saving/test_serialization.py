@@ -206,3 +206,13 @@ def test_keras_module_names_map_to_kerax():
         "config": {"name": "mixed_float16"},
     }
     assert deserialize_keras_object(policy).compute_dtype == "float16"
+
+
+def test_docstring_examples():
+    import doctest
+
+    from kerax.saving import object_registration, serialization
+
+    for module in (object_registration, serialization):
+        result = doctest.testmod(module, extraglobs={"kerax": kerax})
+        assert result.failed == 0 and result.attempted > 0

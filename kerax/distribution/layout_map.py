@@ -13,10 +13,10 @@ from kerax.distribution.devices import DeviceMesh, TensorLayout
 class LayoutMap(collections.abc.MutableMapping):
     """A dict from variable-path patterns to ``TensorLayout``s.
 
-    Keys are regular expressions matched with ``re.search`` against a variable's
-    ``path`` (e.g. ``"dense/kernel"`` or ``".*attention.*kernel"``). A key equal
-    to the path wins; otherwise exactly one key may match (several matches are
-    an error, as in Keras). Values may be ``TensorLayout``s or tuples of mesh
+    Keys are regular expressions that must match a variable's whole ``path``
+    (``re.fullmatch``, as Keras 3 does): ``"mlp/dense/kernel"`` or
+    ``".*dense.*kernel"``. A key equal to the path wins; otherwise at most one
+    key may match (several matches are an error, as in Keras). Values may be ``TensorLayout``s or tuples of mesh
     axis names, which become layouts on ``device_mesh``.
 
     Args:
@@ -25,7 +25,7 @@ class LayoutMap(collections.abc.MutableMapping):
     Example:
         >>> mesh = DeviceMesh((1, 1), ["batch", "model"], devices=["cpu:0"])
         >>> layout_map = LayoutMap(mesh)
-        >>> layout_map["dense.*kernel"] = (None, "model")
+        >>> layout_map[".*dense.*kernel"] = (None, "model")
         >>> layout_map["seq/dense/kernel"].axes
         (None, 'model')
     """
@@ -46,7 +46,7 @@ class LayoutMap(collections.abc.MutableMapping):
         """The keys that select ``path``: the exact key alone, else regex matches."""
         if path in self._layout_map:
             return [path]
-        return [key for key in self._layout_map if re.search(key, path)]
+        return [key for key in self._layout_map if re.fullmatch(key, path)]
 
     def __getitem__(self, path: str) -> TensorLayout | None:
         """The layout for ``path``, or None when no key matches it."""

@@ -90,9 +90,9 @@ def num_samples(x: Any, y: Any, sample_weight: Any) -> int:
         sizes[label] = [int(leaf.shape[0]) for leaf in leaves]
     flat = {n for values in sizes.values() for n in values}
     if len(flat) > 1:
-        detail = " ".join(
-            f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items()
-        )
+        from kerax.trainers.data_adapters.batches import cardinality_message
+
+        detail = cardinality_message(x, y, sample_weight)
         raise ValueError(
             "Data cardinality is ambiguous. Make sure all arrays contain the same "
             f"number of samples. {detail}"

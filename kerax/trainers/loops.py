@@ -93,6 +93,7 @@ def run_fit(model: Any, **kw: Any) -> Any:
         validation_data=kw["validation_data"],
         validation_batch_size=kw["validation_batch_size"] or batch_size,
         validation_steps=kw["validation_steps"],
+        shuffle=kw["shuffle"],
     )
     model._prepare_state(source.first_batch(), "train")
     _check_sparse_labels(model, source.labels())
@@ -149,6 +150,9 @@ def run_fit(model: Any, **kw: Any) -> Any:
     if hasattr(model.optimizer, "finalize_variable_values"):
         model.optimizer.finalize_variable_values(model.trainable_variables)
     callbacks.on_train_end(epoch_logs)
+    source.close()
+    if val_source is not None:
+        val_source.close()
     history = next(cb for cb in callbacks.callbacks if type(cb).__name__ == "History")
     model.history = history
     return history
@@ -185,6 +189,7 @@ def run_evaluate(model: Any, **kw: Any) -> Any:
     callbacks.on_test_begin()
     result = _evaluate_source(model, source, callbacks)
     callbacks.on_test_end(result)
+    source.close()
     if kw["return_dict"]:
         return dict(sorted(result.items()))
     values = ordered_log_values(model, result)
@@ -219,6 +224,7 @@ def run_predict(
         cbs.on_predict_batch_end(step, {"outputs": out})
     source.on_epoch_end()
     cbs.on_predict_end()
+    source.close()
     if not outputs:
         raise ValueError("predict received no data (the input is empty).")
     return jax.tree_util.tree_map(

@@ -23,6 +23,7 @@ class ArraySource:
     indexed = True
 
     def __init__(self, data: Any, batch_size: int, steps: int | None = None) -> None:
+        self._host_labels = data_adapter.unpack_x_y_sample_weight(data)[1]
         self.data = data_adapter.to_device(data)
         self.n = data_adapter.num_samples(*data_adapter.unpack_x_y_sample_weight(data))
         self.batch_size = batch_size
@@ -36,7 +37,8 @@ class ArraySource:
                 self.rest = 0
 
     def labels(self) -> Any:
-        return data_adapter.unpack_x_y_sample_weight(self.data)[1]
+        """The labels as given (host arrays): checked without a device round trip."""
+        return self._host_labels
 
     def first_batch(self) -> Any:
         size = min(self.batch_size, self.n)
@@ -71,6 +73,9 @@ class ArraySource:
             yield batch, stop - start
 
     def on_epoch_end(self) -> None:
+        return None
+
+    def close(self) -> None:
         return None
 
 
@@ -117,6 +122,9 @@ class AdapterSource:
     def on_epoch_end(self) -> None:
         self.adapter.on_epoch_end()
 
+    def close(self) -> None:
+        self.adapter.close()
+
 
 def _array_source(
     x: Any, y: Any, sample_weight: Any, batch_size: int, steps: Any, class_weight: Any
@@ -146,6 +154,7 @@ def make_source(
     validation_batch_size: int | None = None,
     validation_steps: int | None = None,
     for_predict: bool = False,
+    shuffle: Any = False,
 ) -> tuple[Any, Any]:
     """The training (or evaluation) source and the validation source, if any."""
     if x is None:
@@ -161,9 +170,8 @@ def make_source(
                 "validation_split is only supported for array inputs; pass "
                 "validation_data for other sources."
             )
-        source: Any = AdapterSource(
-            get_data_adapter(x, steps_per_epoch=steps), class_weight
-        )
+        adapter = get_data_adapter(x, steps_per_epoch=steps, shuffle=bool(shuffle))
+        source: Any = AdapterSource(adapter, class_weight)
     else:
         x_arr = data_adapter.to_arrays(x, "x")
         y_arr = data_adapter.to_arrays(y, "y")

@@ -11,6 +11,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from kerax import config
 from kerax.autodiff.recording import op
@@ -234,7 +235,8 @@ def max_pool(
         init = -jnp.inf
     return jax.lax.reduce_window(
         inputs,
-        jnp.asarray(init, inputs.dtype),
+        # A numpy (not traced) init value lets JAX pick its differentiable max.
+        np.asarray(init, inputs.dtype),
         jax.lax.max,
         window,
         steps,
@@ -254,7 +256,7 @@ def average_pool(
     inputs = tensor(inputs)
     window, steps = _window(inputs, pool_size, strides, data_format_arg(data_format))
     padding = padding_arg(padding).upper()
-    zero = jnp.asarray(0, inputs.dtype)
+    zero = np.asarray(0, inputs.dtype)
     total = jax.lax.reduce_window(inputs, zero, jax.lax.add, window, steps, padding)
     if padding == "VALID":
         size = 1

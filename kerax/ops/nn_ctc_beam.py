@@ -9,6 +9,8 @@ a rolling hash together with their length.
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 
@@ -95,6 +97,17 @@ def beam_search_decode(
             f"ctc_decode: `top_paths` ({top_paths}) must not exceed `beam_width` "
             f"({beam_width})."
         )
+    return _beam_search(inputs, lengths, beam_width, top_paths, mask_index)
+
+
+@functools.partial(jax.jit, static_argnames=("beam_width", "top_paths", "mask_index"))
+def _beam_search(
+    inputs: jax.Array,
+    lengths: jax.Array,
+    beam_width: int,
+    top_paths: int,
+    mask_index: int,
+) -> tuple[jax.Array, jax.Array]:
     log_probs = jax.nn.log_softmax(inputs, axis=-1)
     prefixes, _, scores = jax.vmap(
         lambda lp, n: _decode_one(lp, n, beam_width, mask_index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -11,6 +12,7 @@ import optax
 from kerax import config
 from kerax.autodiff.recording import op
 from kerax.ops._utils import canonical_axis, float_tensor, tensor
+from kerax.ops.nn_ctc_beam import beam_search_decode
 
 
 def _same_shape(target: jax.Array, output: jax.Array, name: str) -> None:
@@ -106,6 +108,17 @@ def ctc_loss(
             "ctc_loss expects `output` of shape (batch, time, classes) and `target` "
             f"of shape (batch, labels), received {output.shape} and {target.shape}."
         )
+    return _ctc_loss(target, output, target_length, output_length, mask_index)
+
+
+@functools.partial(jax.jit, static_argnames="mask_index")
+def _ctc_loss(
+    target: jax.Array,
+    output: jax.Array,
+    target_length: jax.Array,
+    output_length: jax.Array,
+    mask_index: int,
+) -> jax.Array:
     time_steps = jnp.arange(output.shape[1])[None, :]
     label_steps = jnp.arange(target.shape[1])[None, :]
     logit_paddings = (time_steps >= output_length[:, None]).astype(output.dtype)
@@ -119,6 +132,7 @@ def ctc_loss(
     )
 
 
+@functools.partial(jax.jit, static_argnames=("merge_repeated", "mask_index"))
 def _greedy_decode(
     inputs: jax.Array, lengths: jax.Array, merge_repeated: bool, mask_index: int
 ) -> tuple[jax.Array, jax.Array]:
@@ -162,8 +176,6 @@ def ctc_decode(
     if strategy == "greedy":
         return _greedy_decode(inputs, lengths, merge_repeated, mask_index)
     if strategy == "beam_search":
-        from kerax.ops.nn_ctc_beam import beam_search_decode
-
         return beam_search_decode(inputs, lengths, beam_width, top_paths, mask_index)
     raise ValueError(
         f"ctc_decode: unknown strategy {strategy!r}. Expected 'greedy' or 'beam_search'."

@@ -63,6 +63,13 @@ class Trainer:
         from kerax import optimizers
 
         self.optimizer = optimizers.get(optimizer)
+        if (
+            auto_scale_loss
+            and self.dtype_policy.name == "mixed_float16"
+            and not isinstance(self.optimizer, optimizers.LossScaleOptimizer)
+        ):
+            # float16 gradients underflow without loss scaling (as Keras).
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer)
         self.loss = loss
         self._compile_loss = (
             CompileLoss(loss, loss_weights) if loss is not None else None
@@ -261,9 +268,11 @@ class Trainer:
             loss = self.compute_loss(
                 x=x, y=y, y_pred=y_pred, sample_weight=sample_weight
             )
-            return loss, y_pred
+            # Scaled for the gradient (mixed_float16 loss scaling, or the
+            # optimizer's loss_scale_factor); the optimizer unscales.
+            return self.optimizer.scale_loss(loss), (loss, y_pred)
 
-        (loss, y_pred), grads = value_and_grad(forward, trainable, has_aux=True)()
+        (_, (loss, y_pred)), grads = value_and_grad(forward, trainable, has_aux=True)()
         if trainable:
             self.optimizer.apply(grads, trainable)
         batch = _leaves(x)[0].shape[0]

@@ -62,3 +62,12 @@ def test_data_parallel_over_two_processes_equals_one_process():
     assert result["kernel_spec"] == "P(None, None)"
     assert result["losses"] == pytest.approx(result["ref_losses"], rel=1e-5)
     assert result["max_weight_diff"] < 1e-5
+
+
+def test_dead_peer_fails_the_other_process_instead_of_hanging():
+    processes = _launch("kill")
+    outputs = _finish(processes, timeout=60)  # a hang would raise TimeoutExpired
+    assert processes[1].returncode == 3
+    assert processes[0].returncode != 0
+    message = outputs[0][1]
+    assert "stopped sending heartbeats" in message or "another task died" in message

@@ -1,9 +1,11 @@
 """One of two processes of a data-parallel run over 127.0.0.1 (CPU collectives).
 
-Usage: ``python two_process.py PROCESS_ID PORT``. Each process feeds its half of
-the global batch; both train with ``DataParallel`` over the two processes'
-devices and compare with a single-device run of the whole batch; process 0
-prints the result as JSON.
+Usage: ``python two_process.py PROCESS_ID PORT [kill]``. Each process feeds its
+half of the global batch; both train with ``DataParallel`` over the two
+processes' devices and compare with a single-device run of the whole batch;
+process 0 prints the result as JSON. With ``kill``, process 1 dies abruptly
+before training, and process 0 must fail (not hang) once the peer's heartbeat
+stops.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ _module = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_module)
 
 process_id, port = int(sys.argv[1]), sys.argv[2]
-_module.initialize(f"127.0.0.1:{port}", 2, process_id, initialization_timeout=30)
+KILL = sys.argv[3:] == ["kill"]
+_module.initialize(
+    f"127.0.0.1:{port}",
+    2,
+    process_id,
+    initialization_timeout=30,
+    heartbeat_timeout_seconds=5,
+)
 
 import numpy as np  # noqa: E402
 from mesh_checks import make_model, train  # noqa: E402
@@ -44,6 +53,8 @@ def main():
     kerax.utils.set_random_seed(0)  # every process starts from the same weights
     weights = make_model().get_weights()
     ref_losses, ref_model, _ = train(weights, x, y)
+    if KILL and process_id == 1:
+        os._exit(3)
     parallel = dist.DataParallel()
     half = slice(8 * process_id, 8 * process_id + 8)
     losses, model, _ = train(weights, x[half], y[half], parallel)

@@ -67,7 +67,9 @@ def test_envelope_matches_keras(pair):
     assert set(ours["config"]) == set(theirs["config"])
 
 
-@pytest.mark.parametrize("obj", [o for o, _ in _kerax_and_keras_objects()], ids=repr)
+@pytest.mark.parametrize(
+    "obj", [o for o, _ in _kerax_and_keras_objects()], ids=lambda o: type(o).__name__
+)
 def test_round_trip_through_json(obj):
     config = json.loads(json.dumps(serialize_keras_object(obj)))
     rebuilt = deserialize_keras_object(config)

@@ -71,3 +71,20 @@ def test_compiled_state_moves_between_libraries(tmp_path, source, target):
     for expected, actual in zip(saved, restored):
         np.testing.assert_allclose(actual, expected)
     assert int(np.asarray(loaded.optimizer.iterations)) == 2
+
+
+@pytest.mark.parametrize("source,target", [("keras", "kerax"), ("kerax", "keras")])
+def test_loss_scale_optimizer_state_moves_between_libraries(tmp_path, source, target):
+    """A wrapped optimizer: Keras stores all its state under ``optimizer`` and the
+    inner optimizer's again under ``optimizer/inner_optimizer``."""
+    lib = LIBS[source]
+    model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(2)])
+    optimizer = lib.optimizers.LossScaleOptimizer(lib.optimizers.Adam())
+    model.compile(optimizer=optimizer, loss="mse")
+    model.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
+    path = str(tmp_path / "scaled.keras")
+    model.save(path)
+    loaded = _load(target, path)
+    assert type(loaded.optimizer).__name__ == "LossScaleOptimizer"
+    for expected, actual in zip(model.optimizer.variables, loaded.optimizer.variables):
+        np.testing.assert_allclose(np.asarray(actual), np.asarray(expected))

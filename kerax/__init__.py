@@ -23,6 +23,7 @@ from kerax import (
     optimizers,
     random,
     regularizers,
+    saving,
     utils,
 )
 from kerax.autodiff.function import function
@@ -70,6 +71,7 @@ __all__ = [
     "optimizers",
     "random",
     "regularizers",
+    "saving",
     "utils",
     "value_and_grad",
     *_tf_names,

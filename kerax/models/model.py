@@ -100,7 +100,14 @@ class Model(Trainer, Layer):
     def layers(self) -> list[Layer]:
         """The model's layers (Functional: in graph order, inputs included)."""
         if self._graph is not None:
-            return [layer for layer in self._graph.layers if layer is not self]
+            from kerax.layers.op_layer import OpLayer
+            from kerax.models.graph_order import operations_in_keras_order
+
+            return [
+                op
+                for op in operations_in_keras_order(self._graph)
+                if op is not self and not isinstance(op, OpLayer)
+            ]
         return self._layers
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
@@ -158,6 +165,16 @@ class Model(Trainer, Layer):
         return self._graph.outputs_struct
 
     # -- calling -------------------------------------------------------------
+    def __call__(self, *args: Any, _kerax_compiled: bool = True, **kwargs: Any) -> Any:
+        """Call the model; top-level calls on arrays run a cached compiled forward."""
+        if _kerax_compiled and "_tracking" in self.__dict__:
+            from kerax.models.compiled_call import compiled_call
+
+            done, outputs = compiled_call(self, args, kwargs)
+            if done:
+                return outputs
+        return Layer.__call__(self, *args, **kwargs)
+
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
         """Run the graph (Functional models); subclasses override ``call``."""
         if self._graph is None:

@@ -20,8 +20,8 @@ import jax
 from kerax.backend.keras_tensor import KerasTensor, is_keras_tensor
 from kerax.layers.layer import Layer
 from kerax.layers.op_layer import OpLayer
+from kerax.models.graph_order import operations_in_keras_order
 from kerax.saving import class_lookup, op_config
-from kerax.saving.graph_order import operations_in_keras_order
 from kerax.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 

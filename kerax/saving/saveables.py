@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from kerax.layers.layer import Layer
+from kerax.models.graph_order import layers_in_keras_order
 from kerax.optimizers.optimizer import Optimizer
-from kerax.saving.graph_order import layers_in_keras_order
 from kerax.utils.naming import to_snake_case
 
 _WALKED = ("layers", "optimizer")

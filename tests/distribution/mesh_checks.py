@@ -147,6 +147,16 @@ def main():
     results["fsdp"] = compare(reference, result)
     results["fsdp_report"] = dist.report(result[1], fsdp)
 
+    results["fsdp_layouts"] = {
+        str(shape): list(fsdp.get_variable_layout(keras.Variable(np.zeros(shape))).axes)
+        for shape in [(24, 16), (3, 5), (2,), (), (4, 6, 8)]
+    }
+    pair = dist.DataParallel(devices=["cpu:6", "cpu:7"])
+    pair_batch = pair.distribute_batch(x)
+    results["pair_devices"] = sorted(
+        f"{d.platform}:{d.id}" for d in pair_batch.sharding.device_set
+    )
+    results["pair_shard_shape"] = list(pair_batch.addressable_shards[0].data.shape)
     try:
         data_parallel.distribute_batch(x[:12])
     except ValueError as error:

@@ -68,6 +68,21 @@ def test_fsdp_shards_largest_divisible_dimension(results):
     assert specs[[k for k in specs if k.endswith("/iteration")][0]] == "P()"
 
 
+def test_fsdp_layout_rule(results):
+    assert results["fsdp_layouts"] == {
+        "(24, 16)": ["batch", None],  # largest divisible dimension
+        "(3, 5)": [None, None],  # nothing divisible by 8: replicated
+        "(2,)": [None],
+        "()": [],
+        "(4, 6, 8)": [None, None, "batch"],
+    }
+
+
+def test_data_parallel_on_chosen_devices(results):
+    assert results["pair_devices"] == ["cpu:6", "cpu:7"]
+    assert results["pair_shard_shape"] == [8, 8]
+
+
 def test_reports(results):
     report = results["model_parallel_report"].splitlines()
     assert report[0].startswith("ModelParallel on <DeviceMesh shape=(2, 4)")

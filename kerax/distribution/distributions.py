@@ -173,7 +173,9 @@ class DataParallel(Distribution):
 class ModelParallel(Distribution):
     """Lay out variables per a ``LayoutMap``; split batches over ``batch_dim_name``.
 
-    Variables whose path matches no key are replicated.
+    Variables whose path matches no key are replicated. An optimizer slot
+    (a Variable with ``_reference_variable`` set) takes its variable's layout,
+    as in Keras.
 
     Args:
         layout_map: the path-regex to layout map (its mesh is the mesh used).
@@ -209,6 +211,9 @@ class ModelParallel(Distribution):
         return self._layout_map
 
     def get_variable_layout(self, variable: Any) -> TensorLayout:
+        reference = getattr(variable, "_reference_variable", None)
+        if reference is not None:  # an optimizer slot: laid out like its variable
+            return self.get_variable_layout(reference)
         layout = self._layout_map[variable.path]
         return layout if layout is not None else _replicated(variable, self.device_mesh)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -188,6 +190,25 @@ def test_distribute_variables_and_batch(mesh):
     assert batch["x"].sharding.spec == PartitionSpec("batch")
     assert batch["n"].sharding.spec == PartitionSpec() and batch["none"] is None
     assert parallel.batch_sharding(3).spec == PartitionSpec("batch")
+
+
+def test_model_parallel_slot_follows_its_variable(mesh):
+    layout_map = dist.LayoutMap(mesh)
+    layout_map[".*kernel"] = (None, "model")
+    parallel = dist.ModelParallel(layout_map=layout_map)
+    kernel = kerax.Variable(np.ones((2, 3), "float32"), name="kernel")
+    slot = kerax.Variable(np.zeros((2, 3), "float32"), name="m")
+    assert parallel.get_variable_layout(slot).axes == (None, None)
+    slot._reference_variable = kernel
+    assert parallel.get_variable_layout(slot).axes == (None, "model")
+
+
+def test_docstring_examples():
+    from kerax.distribution import devices, layout_map
+
+    for module in (devices, layout_map):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0
 
 
 def test_distribute_tensor(mesh):

@@ -40,3 +40,13 @@ def _fresh_names():
 
     naming.reset()
     yield
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Stable test ids for object parameters (reprs with addresses differ between
+    pytest-xdist workers, which then refuse to run)."""
+    if isinstance(val, (str, int, float, bool, bytes, type(None))):
+        return None  # pytest's default
+    if isinstance(val, type) or callable(val) and hasattr(val, "__name__"):
+        return getattr(val, "__name__", type(val).__name__)
+    return type(val).__name__

@@ -34,8 +34,10 @@ def main(fast: bool = False) -> float:
     (x_train, y_train), (x_test, y_test) = keras.datasets.digits.load_data()
     x_train = x_train[..., None].astype("float32")
     x_test = x_test[..., None].astype("float32")
-    if fast:
-        x_train, y_train = x_train[:256], y_train[:256]
+    # Whole batches only: kerax's geometric augmentation layers currently fail on
+    # a last, smaller batch inside fit (reported), so drop the remainder.
+    keep = 256 if fast else len(x_train) // 64 * 64
+    x_train, y_train = x_train[:keep], y_train[:keep]
     model = build_model()
     model.compile(
         optimizer=keras.optimizers.Adam(3e-3),

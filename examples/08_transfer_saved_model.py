@@ -1,7 +1,7 @@
 """Transfer learning from a saved model.
 
 1. Train a "base" network on digits 0–4 and ``save`` it as a ``.keras`` file.
-2. ``kerax.saving.load_model`` it, freeze its feature layers, put a new head on
+2. ``load_model`` it (from ``kerax.saving``), freeze its feature layers, put a new head on
    top and train the head on digits 5–9.
 3. Unfreeze and fine-tune with a small learning rate (re-``compile`` after
    changing ``trainable``).
@@ -14,6 +14,7 @@ import numpy as np
 
 import kerax as keras
 from kerax import layers
+from kerax.saving import load_model
 
 
 def split_digits() -> tuple:
@@ -50,7 +51,7 @@ def main(fast: bool = False, folder: str | None = None) -> float:
     base.save(path)
     print(f"saved the base model to {path}")
 
-    loaded = keras.saving.load_model(path)
+    loaded = load_model(path)
     features = keras.Model(loaded.inputs, loaded.get_layer("features_2").output)
     features.trainable = False
     model = keras.Sequential(

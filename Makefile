@@ -3,6 +3,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 export KERAS_BACKEND := jax
+# pytest-xdist workers must collect identical tests: fix hash-dependent orderings.
+export PYTHONHASHSEED := 0
 
 .PHONY: demo test bench lint clean
 

@@ -4,6 +4,7 @@ Data parallel, model parallel (``LayoutMap``), fully sharded data parallel
 (``FSDP``) and multi-process runs (``initialize``).
 """
 
+from kerax.distribution.auto_layout import auto_layout_map
 from kerax.distribution.devices import (
     DeviceMesh,
     TensorLayout,
@@ -31,6 +32,7 @@ __all__ = [
     "LayoutMap",
     "ModelParallel",
     "TensorLayout",
+    "auto_layout_map",
     "distribute_tensor",
     "distribution",
     "get_device_count",

@@ -36,9 +36,19 @@ def make_model(weights=None):
     return model
 
 
-def train(weights, x, y, distribution=None):
+def make_attention_model(weights=None):
+    tokens = keras.Input((6,), dtype="int32")
+    hidden = keras.layers.Embedding(32, 16, name="embed")(tokens)
+    hidden = keras.layers.MultiHeadAttention(4, 4, name="attention")(hidden, hidden)
+    model = keras.Model(tokens, keras.layers.Dense(8, name="head")(hidden))
+    if weights is not None:
+        model.set_weights(weights)
+    return model
+
+
+def train(weights, x, y, distribution=None, make=make_model):
     """STEPS Adam steps on (x, y); returns (losses, model, optimizer)."""
-    model = make_model(weights)
+    model = make(weights)
     optimizer = keras.optimizers.Adam(0.05)
     trainable = model.trainable_variables
     non_trainable = model.non_trainable_variables
@@ -157,6 +167,19 @@ def main():
         f"{d.platform}:{d.id}" for d in pair_batch.sharding.device_set
     )
     results["pair_shard_shape"] = list(pair_batch.addressable_shards[0].data.shape)
+    tokens = rng.integers(0, 32, size=(16, 6)).astype("int32")
+    targets = rng.normal(size=(16, 6, 8)).astype("float32")
+    weights = make_attention_model().get_weights()
+    reference = train(weights, tokens, targets, make=make_attention_model)
+    auto = dist.ModelParallel(layout_map=dist.auto_layout_map(reference[1], mesh))
+    result = train(weights, tokens, targets, auto, make=make_attention_model)
+    results["auto"] = compare(reference, result)
+    results["auto_report"] = auto.report(result[1])
+    odd = []
+    for path, shape in [("d/kernel", (16, 6)), ("d/bias", (6,)), ("e/kernel", (6, 8))]:
+        odd.append(keras.Variable(np.zeros(shape, "float32")))
+        odd[-1].path = path
+    results["auto_odd_keys"] = list(dist.auto_layout_map(odd, mesh))
     try:
         data_parallel.distribute_batch(x[:12])
     except ValueError as error:

@@ -203,6 +203,20 @@ def test_model_parallel_slot_follows_its_variable(mesh):
     assert parallel.get_variable_layout(slot).axes == (None, "model")
 
 
+def test_auto_layout_map_rules(mesh):
+    inputs = kerax.Input((5, 4))
+    hidden = kerax.layers.Conv1D(8, 3, name="conv")(inputs)
+    hidden = kerax.layers.Dense(6, name="dense")(hidden)
+    outputs = kerax.layers.LayerNormalization(name="norm")(hidden)
+    layout_map = dist.auto_layout_map(kerax.Model(inputs, outputs), mesh)
+    assert {key: layout_map[key].axes for key in layout_map} == {
+        "dense/kernel": (None, "model"),
+        "dense/bias": ("model",),
+    }
+    with pytest.raises(ValueError, match="model_dim_name 'tp' is not an axis"):
+        dist.auto_layout_map([], mesh, model_dim_name="tp")
+
+
 def test_docstring_examples():
     from kerax.distribution import devices, layout_map
 

@@ -30,7 +30,7 @@ def test_eight_devices(results):
     assert results["devices"] == [f"cpu:{i}" for i in range(8)]
 
 
-@pytest.mark.parametrize("name", ["data_parallel", "model_parallel", "fsdp"])
+@pytest.mark.parametrize("name", ["data_parallel", "model_parallel", "fsdp", "auto"])
 def test_same_training_as_one_device(results, name):
     run = results[name]
     np.testing.assert_allclose(run["losses"], run["ref_losses"], rtol=1e-5)
@@ -66,6 +66,20 @@ def test_fsdp_shards_largest_divisible_dimension(results):
     momentum = [k for k in specs if k.endswith("mlp_hidden_kernel_momentum")]
     assert specs[momentum[0]] == "P(None, 'batch')"
     assert specs[[k for k in specs if k.endswith("/iteration")][0]] == "P()"
+
+
+def test_auto_layout_map(results):
+    specs = results["auto"]["specs"]
+    assert specs["embed/embeddings"] == "P(None, 'model')"
+    assert specs["attention/query/kernel"] == "P(None, 'model', None)"
+    assert specs["attention/value/bias"] == "P('model', None)"
+    assert specs["attention/attention_output/kernel"] == ("P('model', None, None)")
+    assert specs["attention/attention_output/bias"] == "P(None,)"
+    assert specs["head/kernel"] == "P(None, 'model')"
+    assert specs["head/bias"] == "P('model',)"
+    assert "UNMATCHED" not in results["auto_report"]
+    # 6 units do not split over 4 devices: that kernel and its bias stay whole.
+    assert results["auto_odd_keys"] == ["e/kernel"]
 
 
 def test_fsdp_layout_rule(results):

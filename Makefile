@@ -25,7 +25,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider tests
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --workload mlp
+	$(BIN)/python -m benchmarks.run --workload cnn --samples 5120 --epochs 2
+	$(BIN)/python -m benchmarks.run --workload lstm --samples 1280 --epochs 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check kerax tests benchmarks examples scripts

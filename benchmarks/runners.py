@@ -25,7 +25,9 @@ def _timed_epochs(run_epoch, samples: int, epochs: int) -> tuple[float, float, f
     return samples / float(np.median(times)), first, float(loss)
 
 
-def fit_runner(lib: Any, build, workload: Workload, x, y, epochs: int, **compile_kw) -> dict:
+def fit_runner(
+    lib: Any, build, workload: Workload, x, y, epochs: int, **compile_kw
+) -> dict:
     """``model.fit`` one epoch at a time (kerax or Keras)."""
     model = build(lib)
     if compile_kw:
@@ -58,7 +60,9 @@ def kerax_function_runner(build, workload: Workload, x, y, epochs: int) -> dict:
     xd, yd = jnp.asarray(x), jnp.asarray(y)
     bs = workload.batch_size
     steps = len(x) // bs
-    batches = [(xd[i * bs : (i + 1) * bs], yd[i * bs : (i + 1) * bs]) for i in range(steps)]
+    batches = [
+        (xd[i * bs : (i + 1) * bs], yd[i * bs : (i + 1) * bs]) for i in range(steps)
+    ]
 
     def epoch() -> float:
         loss = 0.0
@@ -88,7 +92,9 @@ def _mlp_params(key):
 def _mlp_loss(params, xb, yb):
     h = jax.nn.relu(xb @ params["w1"] + params["b1"])
     logits = h @ params["w2"] + params["b2"]
-    return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), yb[:, None], axis=1))
+    return -jnp.mean(
+        jnp.take_along_axis(jax.nn.log_softmax(logits), yb[:, None], axis=1)
+    )
 
 
 def jax_runner(workload: Workload, x, y, epochs: int, scan_steps: int = 1) -> dict:
@@ -116,7 +122,9 @@ def jax_runner(workload: Workload, x, y, epochs: int, scan_steps: int = 1) -> di
     rng = np.random.default_rng(0)
 
     def epoch() -> float:
-        order = jnp.asarray(rng.permutation(len(x))[: steps * bs].reshape(-1, scan_steps, bs))
+        order = jnp.asarray(
+            rng.permutation(len(x))[: steps * bs].reshape(-1, scan_steps, bs)
+        )
         loss = 0.0
         for chunk in order:
             state["carry"], loss = many(state["carry"], chunk)

@@ -19,6 +19,7 @@ import numpy as np
 from kerax.autodiff import state_scope
 from kerax.autodiff.recording import Tensor
 from kerax.autodiff.variable import Variable
+from kerax.backend import cpu_tuning
 
 
 def _is_wrapper(x: Any) -> bool:
@@ -138,7 +139,11 @@ class Function:
             return scope.new_values(variables), out
 
         self.trace_count += 1
-        return jax.jit(step, donate_argnums=(0,)), variables
+        cpu_tuning.tune_allocator()
+        compiled = jax.jit(
+            step, donate_argnums=(0,), compiler_options=cpu_tuning.compiler_options()
+        )
+        return compiled, variables
 
 
 def function(

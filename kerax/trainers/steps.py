@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from kerax.autodiff import state_scope
+from kerax.backend import cpu_tuning
 
 
 def _gather(tree: Any, index: jax.Array) -> Any:
@@ -59,7 +60,10 @@ class CompiledStep:
         if fn is None:
             fn = builder()
             if self.jit:
-                fn = jax.jit(fn, donate_argnums=(0,))
+                cpu_tuning.tune_allocator()
+                fn = jax.jit(
+                    fn, donate_argnums=(0,), compiler_options=cpu_tuning.compiler_options()
+                )
             self._cache[kind] = fn
         return fn
 

@@ -21,6 +21,10 @@ from kerax.layers.recurrent.conv_ops import conv
 from kerax.random import SeedGenerator
 
 
+def _spatial_sizes(shape: tuple, data_format: str) -> tuple:
+    return tuple(shape[1:-1] if data_format == "channels_last" else shape[2:])
+
+
 class ConvLSTMCell(Layer):
     """One timestep of a convolutional LSTM over ``rank``-D feature maps.
 
@@ -123,6 +127,12 @@ class ConvLSTMCell(Layer):
                 "with known spatial sizes and channels; received step input "
                 f"shape {shape}."
             )
+        conv_utils.check_spatial_output(
+            f"ConvLSTM{self.rank}D",
+            shape,
+            _spatial_sizes(self.compute_output_shape(shape), self.data_format),
+            "kernel",
+        )
         self.spatial_dims = tuple(spatial)
         self.input_dim = channels
         width = 4 * self.filters

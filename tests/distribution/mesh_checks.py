@@ -103,6 +103,60 @@ def train(weights, x, y, distribution=None, make=make_model):
     return losses, model, optimizer
 
 
+METRICS = [
+    "MeanSquaredError",
+    "BinaryAccuracy",
+    "AUC",
+    "Precision",
+    "Recall",
+    "BinaryCrossentropy",
+    "KLDivergence",
+    "BinaryIoU",
+]
+
+
+def metrics_under_mesh(distribution, rng):
+    """Each metric over two sharded batches in jit vs eagerly on one device."""
+    y_true = rng.integers(0, 2, size=(2, 16, 4)).astype("float32")
+    y_pred = rng.uniform(size=(2, 16, 4)).astype("float32")
+    diffs = {}
+    for name in METRICS:
+        eager = getattr(keras.metrics, name)()
+        for i in range(2):
+            eager.update_state(y_true[i], y_pred[i])
+        sharded = getattr(keras.metrics, name)()
+        distribution.distribute_variables(sharded.variables)
+        update = jax.jit(sharded.stateless_update_state)
+        values = [v._value for v in sharded.variables]
+        for i in range(2):
+            batch = distribution.distribute_batch((y_true[i], y_pred[i]))
+            values = update(values, *batch)
+        result = sharded.stateless_result(values)
+        diffs[name] = float(np.max(np.abs(np.asarray(result) - eager.result())))
+    return diffs
+
+
+def function_loop(weights, x, y, distribution=None):
+    """A kerax.function training loop (GradientTape + apply_gradients)."""
+    model = make_model(weights)
+    optimizer = keras.optimizers.SGD(0.1)
+    optimizer.build(model.trainable_variables)
+    if distribution is not None:
+        distribution.distribute_variables(model.variables + optimizer.variables)
+        x, y = distribution.distribute_batch((x, y))
+
+    @keras.function
+    def step(x, y):
+        with keras.GradientTape() as tape:
+            loss = keras.ops.mean(keras.ops.square(model(x) - y))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    losses = [float(step(x, y)) for _ in range(STEPS)]
+    return losses, model, optimizer
+
+
 def specs(variables):
     return {v.path: str(v._value.sharding.spec) for v in variables}
 
@@ -169,10 +223,10 @@ def main():
     results["pair_shard_shape"] = list(pair_batch.addressable_shards[0].data.shape)
     tokens = rng.integers(0, 32, size=(16, 6)).astype("int32")
     targets = rng.normal(size=(16, 6, 8)).astype("float32")
-    weights = make_attention_model().get_weights()
-    reference = train(weights, tokens, targets, make=make_attention_model)
+    attention_weights = make_attention_model().get_weights()
+    reference = train(attention_weights, tokens, targets, make=make_attention_model)
     auto = dist.ModelParallel(layout_map=dist.auto_layout_map(reference[1], mesh))
-    result = train(weights, tokens, targets, auto, make=make_attention_model)
+    result = train(attention_weights, tokens, targets, auto, make=make_attention_model)
     results["auto"] = compare(reference, result)
     results["auto_report"] = auto.report(result[1])
     odd = []
@@ -180,6 +234,10 @@ def main():
         odd.append(keras.Variable(np.zeros(shape, "float32")))
         odd[-1].path = path
     results["auto_odd_keys"] = list(dist.auto_layout_map(odd, mesh))
+    results["metrics"] = metrics_under_mesh(data_parallel, rng)
+    results["function"] = compare(
+        function_loop(weights, x, y), function_loop(weights, x, y, model_parallel)
+    )
     try:
         data_parallel.distribute_batch(x[:12])
     except ValueError as error:

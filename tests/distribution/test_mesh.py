@@ -38,6 +38,19 @@ def test_same_training_as_one_device(results, name):
     assert run["losses"][-1] < run["losses"][0]
 
 
+def test_metrics_are_global_under_a_mesh(results):
+    assert len(results["metrics"]) == 8
+    for name, diff in results["metrics"].items():
+        assert diff < 1e-5, name
+
+
+def test_kerax_function_loop_under_model_parallel(results):
+    run = results["function"]
+    np.testing.assert_allclose(run["losses"], run["ref_losses"], rtol=1e-5)
+    assert run["max_weight_diff"] < 1e-5
+    assert run["specs"]["mlp/hidden/kernel"] == "P(None, 'model')"
+
+
 def test_data_parallel_replicates_variables_and_splits_batch(results):
     specs = results["data_parallel"]["specs"]
     assert specs["mlp/hidden/kernel"] == "P(None, None)"

@@ -6,8 +6,20 @@ from kerax.layers.preprocessing.hashing import Hashing
 from kerax.layers.preprocessing.integer_lookup import IntegerLookup
 from kerax.layers.preprocessing.normalization import Normalization
 from kerax.layers.preprocessing.random_brightness import RandomBrightness
+from kerax.layers.preprocessing.random_color import (
+    RandomGrayscale,
+    RandomHue,
+    RandomInvert,
+    RandomSaturation,
+)
+from kerax.layers.preprocessing.random_color_jitter import RandomColorJitter
 from kerax.layers.preprocessing.random_contrast import RandomContrast
 from kerax.layers.preprocessing.random_crop import RandomCrop
+from kerax.layers.preprocessing.random_erasing import RandomErasing
+from kerax.layers.preprocessing.random_filters import (
+    RandomGaussianBlur,
+    RandomSharpness,
+)
 from kerax.layers.preprocessing.random_flip import RandomFlip
 from kerax.layers.preprocessing.random_rotation import RandomRotation
 from kerax.layers.preprocessing.random_shear import RandomShear
@@ -26,10 +38,18 @@ __all__ = [
     "IntegerLookup",
     "Normalization",
     "RandomBrightness",
+    "RandomColorJitter",
     "RandomContrast",
     "RandomCrop",
+    "RandomErasing",
     "RandomFlip",
+    "RandomGaussianBlur",
+    "RandomGrayscale",
+    "RandomHue",
+    "RandomInvert",
     "RandomRotation",
+    "RandomSaturation",
+    "RandomSharpness",
     "RandomShear",
     "RandomTranslation",
     "RandomZoom",

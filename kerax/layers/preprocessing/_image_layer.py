@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 
 from kerax import config
+from kerax.autodiff import state_scope
 from kerax.layers.layer import Layer
 from kerax.random.seed_generator import SeedGenerator
 
@@ -66,6 +67,7 @@ class BaseImagePreprocessingLayer(Layer):
     _USE_BASE_FACTOR = True
     _FACTOR_BOUNDS: tuple = (-1, 1)
     _CAST_TO_COMPUTE_DTYPE = True
+    _IDENTITY_AT_INFERENCE = True
 
     def __init__(
         self, factor: Any = None, data_format: str | None = None, **kwargs: Any
@@ -135,7 +137,31 @@ class BaseImagePreprocessingLayer(Layer):
             return jax.tree_util.tree_map(
                 lambda a, b: jnp.where(training, a, b), on, off
             )
-        return self._apply(data, bool(training))
+        training = bool(training)
+        eager = not state_scope.in_scope() and not any(
+            isinstance(x, jax.core.Tracer) for x in jax.tree_util.tree_leaves(data)
+        )
+        if eager and (training or not self._IDENTITY_AT_INFERENCE):
+            return self._compiled_apply(data, training)
+        return self._apply(data, training)
+
+    def _compiled_apply(self, data: Any, training: bool) -> Any:
+        """An eager call as one compiled function of (seed state, data): one
+        dispatch instead of dozens of small ones."""
+        variables = self.variables
+        cache = self.__dict__.setdefault("_compiled", {})
+        if training not in cache:
+
+            def pure(values: list, inputs: Any) -> Any:
+                return state_scope.run_stateless(
+                    self._apply, variables, values, inputs, training
+                )
+
+            cache[training] = jax.jit(pure)
+        out, new_values = cache[training]([v.value for v in variables], data)
+        for variable, value in zip(variables, new_values):
+            variable.assign(value)
+        return out
 
     def _apply(self, data: Any, training: bool) -> Any:
         if not isinstance(data, dict):

@@ -52,6 +52,7 @@ class RandomCrop(BaseImagePreprocessingLayer):
     """
 
     _USE_BASE_FACTOR = False
+    _IDENTITY_AT_INFERENCE = False
 
     def __init__(
         self,

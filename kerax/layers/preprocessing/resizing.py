@@ -22,6 +22,7 @@ class _FixedSize(BaseImagePreprocessingLayer):
     """An image layer whose output is ``(height, width)``."""
 
     _USE_BASE_FACTOR = False
+    _IDENTITY_AT_INFERENCE = False
 
     def __init__(
         self, height: int, width: int, data_format: str | None, **kwargs: Any

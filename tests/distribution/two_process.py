@@ -4,7 +4,7 @@ Usage: ``python two_process.py PROCESS_ID PORT [kill]``. Each process feeds its
 half of the global batch; both train with ``DataParallel`` over the two
 processes' devices and compare with a single-device run of the whole batch;
 process 0 prints the result as JSON. With ``kill``, process 1 dies abruptly
-before training, and process 0 must fail (not hang) once the peer's heartbeat
+right after joining, and process 0 must fail (not hang) once the peer's heartbeat
 stops.
 """
 
@@ -38,6 +38,8 @@ _module.initialize(
     initialization_timeout=30,
     heartbeat_timeout_seconds=5,
 )
+if KILL and process_id == 1:
+    os._exit(3)  # dies after joining: process 0 carries on into the run
 
 import numpy as np  # noqa: E402
 from mesh_checks import make_model, train  # noqa: E402
@@ -53,8 +55,6 @@ def main():
     kerax.utils.set_random_seed(0)  # every process starts from the same weights
     weights = make_model().get_weights()
     ref_losses, ref_model, _ = train(weights, x, y)
-    if KILL and process_id == 1:
-        os._exit(3)
     parallel = dist.DataParallel()
     half = slice(8 * process_id, 8 * process_id + 8)
     losses, model, _ = train(weights, x[half], y[half], parallel)

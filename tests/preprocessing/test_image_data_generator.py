@@ -75,6 +75,7 @@ def test_random_transforms_match_keras(fill_mode, data_format):
 
 
 def test_brightness_and_module_functions_match_keras():
+    pytest.importorskip("PIL")
     ours, theirs = _pair(brightness_range=(0.5, 1.5))
     params = ours.get_random_transform(IMAGES[0].shape, seed=4)
     np.testing.assert_allclose(
@@ -172,8 +173,7 @@ def test_flow_errors():
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    from PIL import Image
-
+    Image = pytest.importorskip("PIL.Image")
     root = tmp_path_factory.mktemp("images")
     rng = np.random.default_rng(3)
     for label, count in (("cats", 5), ("dogs", 4)):

@@ -65,7 +65,8 @@ def _install_numpy_method() -> None:
     Purely additive: kerax users write ``model(x).numpy()`` as they would in
     TensorFlow. Nothing else about JAX arrays changes.
     """
-    array_type = type(jnp.zeros(()))
+    from jax._src.array import ArrayImpl as array_type  # starts no backend
+
     if not hasattr(array_type, "numpy"):
         array_type.numpy = lambda self: np.asarray(self)  # type: ignore[attr-defined]
 

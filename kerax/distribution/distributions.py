@@ -81,6 +81,11 @@ class Distribution:
         return NamedSharding(self._device_mesh.backend_mesh, spec)
 
     # -- placement ----------------------------------------------------------
+    def replicate(self, tree: Any) -> Any:
+        """Copy every array of ``tree`` to all devices of the mesh."""
+        sharding = NamedSharding(self._device_mesh.backend_mesh, PartitionSpec())
+        return jax.tree_util.tree_map(lambda a: jax.device_put(a, sharding), tree)
+
     def distribute_variables(self, variables: Sequence[Any]) -> None:
         """Place each Variable's value on the mesh per its layout (in place)."""
         for variable in variables:

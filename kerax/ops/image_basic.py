@@ -6,6 +6,7 @@ the ``channels_first`` equivalents.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -221,6 +222,11 @@ def _float_images(images: Any, data_format: str | None, name: str) -> tuple:
 def rgb_to_hsv(images: Any, data_format: str | None = None) -> jax.Array:
     """RGB in [0, 1] to hue, saturation, value, each in [0, 1]."""
     x, restore = _float_images(images, data_format, "rgb_to_hsv")
+    return restore(_rgb_to_hsv(x))
+
+
+@jax.jit
+def _rgb_to_hsv(x: jax.Array) -> jax.Array:
     r, g, b = x[..., 0], x[..., 1], x[..., 2]
     value = jnp.max(x, axis=-1)
     spread = value - jnp.min(x, axis=-1)
@@ -230,13 +236,18 @@ def rgb_to_hsv(images: Any, data_format: str | None = None) -> jax.Array:
     hue = jnp.where(value == r, (g - b) / safe / 6, hue)
     hue = jnp.where(spread > 0, hue, 0.0)
     hue = jnp.where(hue < 0, hue + 1, hue)
-    return restore(jnp.stack([hue, saturation, value], axis=-1).astype(x.dtype))
+    return jnp.stack([hue, saturation, value], axis=-1).astype(x.dtype)
 
 
 @op
 def hsv_to_rgb(images: Any, data_format: str | None = None) -> jax.Array:
     """Hue, saturation, value in [0, 1] to RGB."""
     x, restore = _float_images(images, data_format, "hsv_to_rgb")
+    return restore(_hsv_to_rgb(x))
+
+
+@jax.jit
+def _hsv_to_rgb(x: jax.Array) -> jax.Array:
     hue, saturation, value = x[..., 0], x[..., 1], x[..., 2]
     sector = (hue % 1.0) * 6.0
     red = jnp.clip(jnp.abs(sector - 3.0) - 1.0, 0.0, 1.0)
@@ -246,7 +257,7 @@ def hsv_to_rgb(images: Any, data_format: str | None = None) -> jax.Array:
     out = ((1.0 - saturation)[..., None] + saturation[..., None] * rgb) * value[
         ..., None
     ]
-    return restore(out.astype(x.dtype))
+    return out.astype(x.dtype)
 
 
 def _patches(
@@ -254,13 +265,22 @@ def _patches(
 ) -> jax.Array:
     """Channels-last patches with features ordered (*size, channels)."""
     n = len(size)
-    spatial = "DHW"[-n:]
+    strides = size if strides is None else tuple_arg(strides, n, "strides")
+    dilation = tuple_arg(dilation_rate, n, "dilation_rate")
+    return _compiled_patches(x, size, strides, dilation, padding_arg(padding).upper())
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3, 4))
+def _compiled_patches(
+    x: jax.Array, size: tuple, strides: tuple, dilation: tuple, padding: str
+) -> jax.Array:
+    spatial = "DHW"[-len(size) :]
     patches = jax.lax.conv_general_dilated_patches(
         x,
         filter_shape=size,
-        window_strides=size if strides is None else tuple_arg(strides, n, "strides"),
-        padding=padding_arg(padding).upper(),
-        rhs_dilation=tuple_arg(dilation_rate, n, "dilation_rate"),
+        window_strides=strides,
+        padding=padding,
+        rhs_dilation=dilation,
         dimension_numbers=("N" + spatial + "C", spatial + "IO", "N" + spatial + "C"),
     )
     channels = x.shape[-1]

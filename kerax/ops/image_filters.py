@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -34,6 +35,7 @@ def _depthwise(images: jax.Array, kernel: jax.Array, padding: Any) -> jax.Array:
     )
 
 
+@functools.partial(jax.jit, static_argnums=(1, 2, 3))
 def gaussian_filter_2d(
     images: jax.Array, size: Any, sigma: tuple[float, float], padding: Any = "SAME"
 ) -> jax.Array:
@@ -60,7 +62,8 @@ def gaussian_blur(
         raise ValueError(
             f"gaussian_blur: `sigma` must have 2 values, received {sigma}."
         )
-    blurred = gaussian_filter_2d(to_float(x), kernel_size, tuple(sigma))
+    sizes = tuple_arg(kernel_size, 2, "kernel_size")
+    blurred = gaussian_filter_2d(to_float(x), sizes, tuple(float(v) for v in sigma))
     return restore(blurred.astype(x.dtype))
 
 
@@ -108,7 +111,20 @@ def ssim(
     x, _ = as_batch(image1, data_format, "ssim")
     y, _ = as_batch(image2, data_format, "ssim")
     x, y = to_float(x), to_float(y).astype(to_float(x).dtype)
+    score = _ssim(x, y, max_val, filter_size, filter_sigma, k1, k2)
+    return score[0] if unbatched else score
 
+
+@functools.partial(jax.jit, static_argnums=(3, 4))
+def _ssim(
+    x: jax.Array,
+    y: jax.Array,
+    max_val: Any,
+    filter_size: int,
+    filter_sigma: float,
+    k1: Any,
+    k2: Any,
+) -> jax.Array:
     def local_mean(z: jax.Array) -> jax.Array:
         return gaussian_filter_2d(z, filter_size, (filter_sigma, filter_sigma), "VALID")
 
@@ -120,5 +136,4 @@ def ssim(
     covariance = local_mean(x * y) - mean_x * mean_y
     luminance = (2 * mean_x * mean_y + c1) / (mean_x**2 + mean_y**2 + c1)
     contrast = (2 * covariance + c2) / (var_x + var_y + c2)
-    score = jnp.mean(luminance * contrast, axis=(1, 2, 3))
-    return score[0] if unbatched else score
+    return jnp.mean(luminance * contrast, axis=(1, 2, 3))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -56,9 +57,16 @@ def map_coordinates(
         )
     if order not in (0, 1):
         raise ValueError(f"map_coordinates: `order` must be 0 or 1, received {order}.")
-    return ndimage.map_coordinates(
-        inputs, coordinates, order, mode=_fill_mode(fill_mode), cval=fill_value
+    return _map_coordinates(
+        inputs, coordinates, order, _fill_mode(fill_mode), fill_value
     )
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4))
+def _map_coordinates(
+    inputs: jax.Array, coordinates: list, order: int, mode: str, cval: Any
+) -> jax.Array:
+    return ndimage.map_coordinates(inputs, coordinates, order, mode=mode, cval=cval)
 
 
 def _sample(
@@ -76,9 +84,10 @@ def _sample(
     return out if is_float(image.dtype) else jnp.round(out).astype(image.dtype)
 
 
+@functools.partial(jax.jit, static_argnums=(2, 3, 4))
 def _projective(
     images: jax.Array, transforms: jax.Array, order: int, mode: str, cval: Any
-):
+) -> jax.Array:
     """Apply per-image projective transforms (output -> input coordinates)."""
     height, width = images.shape[1], images.shape[2]
     rows, cols = jnp.meshgrid(
@@ -126,7 +135,7 @@ def affine_transform(
     mode = _fill_mode(fill_mode)
     x, restore = as_batch(images, data_format, "affine_transform")
     transforms = _transforms(transform, x.shape[0], "affine_transform")
-    return restore(_projective(x, transforms, order, mode, fill_value))
+    return restore(_projective(x, transforms, order, mode, float(fill_value)))
 
 
 def _homography(start: jax.Array, end: jax.Array) -> jax.Array:
@@ -163,7 +172,7 @@ def perspective_transform(
     start = jnp.broadcast_to(start.reshape((-1, 4, 2)), (x.shape[0], 4, 2))
     end = jnp.broadcast_to(end.reshape((-1, 4, 2)), (x.shape[0], 4, 2))
     transforms = jax.vmap(_homography)(start, end)
-    return restore(_projective(x, transforms, order, "constant", fill_value))
+    return restore(_projective(x, transforms, order, "constant", float(fill_value)))
 
 
 @op

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import jax.scipy.special as special
+import numpy as np
 
 from kerax.autodiff.recording import op
 from kerax.ops._utils import axis_arg, float_tensor, tensor
@@ -233,10 +235,9 @@ def _window(window: Any, sequence_length: int, dtype: Any) -> jax.Array | None:
                 f"Unknown window {window!r}. Expected 'hann', 'hamming', a tensor "
                 "or None."
             )
-        n = jnp.arange(sequence_length, dtype="float32")
-        phase = jnp.cos(2.0 * jnp.pi * n / sequence_length)
+        phase = np.cos(2.0 * np.pi * np.arange(sequence_length) / sequence_length)
         values = 0.5 - 0.5 * phase if window == "hann" else 0.54 - 0.46 * phase
-        return values.astype(dtype)
+        return jnp.asarray(values, dtype)
     values = tensor(window).astype(dtype)
     if values.shape != (sequence_length,):
         raise ValueError(
@@ -278,12 +279,19 @@ def stft(
     Output shape ``(..., num_frames, fft_length // 2 + 1)``.
     """
     x = float_tensor(x)
+    weights = _padded_window(window, sequence_length, fft_length, x.dtype)
+    return _stft(x, weights, sequence_stride, fft_length, center)
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4))
+def _stft(
+    x: jax.Array, weights: Any, sequence_stride: int, fft_length: int, center: bool
+) -> tuple[jax.Array, jax.Array]:
     if center:
         half = fft_length // 2
         pad_width = [(0, 0)] * (x.ndim - 1) + [(half, half)]
         x = jnp.pad(x, pad_width, mode="reflect")
     frames = extract_sequences.__kerax_op__(x, fft_length, sequence_stride)
-    weights = _padded_window(window, sequence_length, fft_length, x.dtype)
     if weights is not None:
         frames = frames * weights.reshape((1,) * (frames.ndim - 1) + (-1,))
     return _parts(jnp.fft.rfft(frames, n=fft_length))
@@ -301,10 +309,24 @@ def istft(
 ) -> jax.Array:
     """Inverse of ``stft``: windowed overlap-add of the inverse FFT frames,
     normalized by the summed squared window."""
-    frames = jnp.fft.irfft(_complex(x), n=fft_length)
-    weights = _padded_window(window, sequence_length, fft_length, frames.dtype)
+    spectrum = _complex(x)
+    dtype = jnp.real(spectrum).dtype
+    weights = _padded_window(window, sequence_length, fft_length, dtype)
     if weights is None:
-        weights = jnp.ones((fft_length,), frames.dtype)
+        weights = jnp.ones((fft_length,), dtype)
+    return _istft(spectrum, weights, sequence_stride, fft_length, length, center)
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5))
+def _istft(
+    spectrum: jax.Array,
+    weights: jax.Array,
+    sequence_stride: int,
+    fft_length: int,
+    length: int | None,
+    center: bool,
+) -> jax.Array:
+    frames = jnp.fft.irfft(spectrum, n=fft_length)
     frames = frames * weights.reshape((1,) * (frames.ndim - 1) + (-1,))
     num_frames = frames.shape[-2]
     total = sequence_stride * (num_frames - 1) + fft_length

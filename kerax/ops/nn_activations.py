@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -194,7 +195,12 @@ def sparsemax(x: Any, axis: int = -1) -> jax.Array:
 
     Like softmax, but most outputs are exactly zero.
     """
-    x = jnp.moveaxis(float_tensor(x), axis, -1)
+    return _sparsemax(float_tensor(x), axis)
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _sparsemax(x: jax.Array, axis: int) -> jax.Array:
+    x = jnp.moveaxis(x, axis, -1)
     ordered = -jnp.sort(-x, axis=-1)
     ranks = jnp.arange(1, x.shape[-1] + 1, dtype=x.dtype).reshape(
         (1,) * (x.ndim - 1) + (-1,)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -65,21 +66,38 @@ def dot_product_attention(
             f"dot_product_attention: query heads ({heads}) must be a multiple of "
             f"key/value heads ({kv_heads})."
         )
-    scale = 1.0 / math.sqrt(depth) if scale is None else scale
+    scale = 1.0 / math.sqrt(depth) if scale is None else float(scale)
+    bias = None if bias is None else _full(bias, (batch, heads, t, s), "bias")
+    mask = None if mask is None else _full(mask, (batch, heads, t, s), "mask")
+    return _attention(
+        query, key, value, bias, mask, scale, is_causal, attn_logits_soft_cap
+    )
+
+
+@functools.partial(jax.jit, static_argnames=("scale", "is_causal", "soft_cap"))
+def _attention(
+    query: jax.Array,
+    key: jax.Array,
+    value: jax.Array,
+    bias: jax.Array | None,
+    mask: jax.Array | None,
+    scale: float,
+    is_causal: bool,
+    soft_cap: float | None,
+) -> jax.Array:
+    batch, t, heads, depth = query.shape
+    s, kv_heads = key.shape[1], key.shape[2]
     grouped_query = query.reshape(batch, t, kv_heads, heads // kv_heads, depth)
     logits = jnp.einsum("btkgh,bskh->bkgts", grouped_query, key)
     logits = to_float(logits).astype(jnp.promote_types(logits.dtype, "float32"))
     logits = logits * scale
-    if attn_logits_soft_cap is not None:
-        logits = attn_logits_soft_cap * jnp.tanh(logits / attn_logits_soft_cap)
-    shape = (batch, heads, t, s)
+    if soft_cap is not None:
+        logits = soft_cap * jnp.tanh(logits / soft_cap)
     if bias is not None:
-        logits = logits + _grouped(_full(bias, shape, "bias"), kv_heads).astype(
-            logits.dtype
-        )
+        logits = logits + _grouped(bias, kv_heads).astype(logits.dtype)
     keep = None
     if mask is not None:
-        keep = _grouped(_full(mask, shape, "mask").astype(bool), kv_heads)
+        keep = _grouped(mask.astype(bool), kv_heads)
     if is_causal:
         causal = jnp.tril(jnp.ones((t, s), bool))[None, None, None]
         keep = causal if keep is None else keep & causal

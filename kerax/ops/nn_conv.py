@@ -7,6 +7,7 @@ Kernels follow Keras's layout: ``(*spatial, in_channels, out_channels)`` for
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -284,6 +285,13 @@ def _adaptive_pool(
             f"Adaptive pooling expects inputs of rank 3, 4 or 5, received {x.shape}."
         )
     sizes = tuple_arg(output_size, n, "output_size")
+    return _adaptive_pool_compiled(x, sizes, data_format, reduce)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3))
+def _adaptive_pool_compiled(
+    x: jax.Array, sizes: tuple, data_format: str, reduce: Any
+) -> jax.Array:
     first = 2 if data_format == "channels_first" else 1
     for offset, out in enumerate(sizes):
         axis = first + offset

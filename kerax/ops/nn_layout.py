@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -11,6 +12,7 @@ from kerax.ops._utils import tensor
 from kerax.ops.nn_conv import tuple_arg
 
 
+@functools.partial(jax.jit, static_argnums=(1, 2, 3, 4))
 def _unfold(
     x: jax.Array, kernel: tuple, dilation: tuple, padding: tuple, stride: tuple
 ) -> jax.Array:
@@ -68,18 +70,31 @@ def fold(
         raise ValueError(
             f"fold: axis 1 ({x.shape[1]}) must be divisible by kH * kW = {blocks}."
         )
-    image = jax.ShapeDtypeStruct(
-        (x.shape[0], x.shape[1] // blocks) + tuple_arg(output_size, 2, "output_size"),
-        x.dtype,
-    )
     args = (
+        tuple_arg(output_size, 2, "output_size"),
         kernel,
         tuple_arg(dilation, 2, "dilation"),
         tuple_arg(padding, 2, "padding"),
         tuple_arg(stride, 2, "stride"),
     )
-    transpose = jax.linear_transpose(lambda img: _unfold(img, *args), image)
-    return transpose(x)[0]
+    return _fold(x, *args)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3, 4, 5))
+def _fold(
+    x: jax.Array,
+    size: tuple,
+    kernel: tuple,
+    dilation: tuple,
+    padding: tuple,
+    stride: tuple,
+) -> jax.Array:
+    blocks = kernel[0] * kernel[1]
+    image = jax.ShapeDtypeStruct((x.shape[0], x.shape[1] // blocks) + size, x.dtype)
+    unfold_image = functools.partial(
+        _unfold, kernel=kernel, dilation=dilation, padding=padding, stride=stride
+    )
+    return jax.linear_transpose(unfold_image, image)(x)[0]
 
 
 def _check_block(x: jax.Array, block_size: int, name: str) -> None:

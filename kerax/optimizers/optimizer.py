@@ -215,12 +215,16 @@ class Optimizer:
         reference = getattr(reference_variable, "path", None) or str(
             reference_variable.name
         ).replace(":", "_")
-        return self.add_variable(
+        slot = self.add_variable(
             shape=reference_variable.shape,
             initializer=initializer,
             dtype=reference_variable.dtype,
             name=f"{reference.replace('/', '_')}_{name or 'var'}",
         )
+        slot._reference_variable = (
+            reference_variable  # a distribution lays it out alike
+        )
+        return slot
 
     def add_optimizer_variables(
         self,

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 from kerax.trainers import data_adapter
 from kerax.trainers.data_adapters import (
@@ -25,6 +24,11 @@ class ArraySource:
     def __init__(self, data: Any, batch_size: int, steps: int | None = None) -> None:
         self._host_labels = data_adapter.unpack_x_y_sample_weight(data)[1]
         self.data = data_adapter.to_device(data)
+        from kerax.distribution import distribution
+
+        self.distribution = distribution()
+        if self.distribution is not None:
+            self.data = self.distribution.replicate(self.data)
         self.n = data_adapter.num_samples(*data_adapter.unpack_x_y_sample_weight(data))
         self.batch_size = batch_size
         full, rest = divmod(self.n, batch_size)
@@ -45,21 +49,29 @@ class ArraySource:
         return jax.tree_util.tree_map(lambda a: a[:size], self.data)
 
     def epoch(self, per_call: int, shuffle: Any) -> Iterator[tuple[int, int, tuple]]:
-        """(first step, steps in the call, (data, indices [k, batch]))."""
+        """(first step, steps in the call, (data, order [steps, batch], start, count)).
+
+        The epoch's order goes to the device once; the compiled step walks it
+        with a device-side cursor.
+        """
         order = epoch_permutation(self.n, shuffle, draw_shuffle_seed())
         bs = self.batch_size
         full = self.full_steps
-        if full:
-            # Sliced on the host: an eager device slice per step costs more than
-            # sending a few hundred indices.
-            index = order[: full * bs].reshape(full, bs)
         step = 0
-        while step < full:
-            k = min(per_call, full - step)
-            yield step, k, (self.data, jax.device_put(index[step : step + k]))
-            step += k
+        if full:
+            rows = self._place(order[: full * bs].reshape(full, bs))
+            while step < full:
+                k = min(per_call, full - step)
+                yield step, k, (self.data, rows, step, k)
+                step += k
         if self.rest and step < self.steps:
-            yield step, 1, (self.data, jnp.asarray(order[full * bs :][None, :]))
+            tail = self._place(order[full * bs :][None, :])
+            yield step, 1, (self.data, tail, 0, 1)
+
+    def _place(self, rows: Any) -> Any:
+        if self.distribution is not None:
+            return self.distribution.replicate(rows)
+        return jax.device_put(rows)
 
     def padded_batches(self) -> Iterator[tuple[Any, int]]:
         """Batches in order, the last padded to full size (one compiled shape)."""

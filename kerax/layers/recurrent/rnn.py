@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from kerax import regularizers
 from kerax.autodiff.variable import Variable
+from kerax.backend.tensors import convert_to_tensor
 from kerax.layers.core.wrapper import deserialize_layer, serialize_layer
 from kerax.layers.layer import Layer
 from kerax.layers.recurrent.cell_utils import (
@@ -98,6 +99,7 @@ class RNN(Layer):
 
     @property
     def variables(self) -> list[Variable]:
+        """All state: weights, seed states, then the stateful states."""
         result = super().variables
         known = {id(v) for v in result}
         return result + [v for v in self._non_weight_variables() if id(v) not in known]
@@ -154,15 +156,14 @@ class RNN(Layer):
         dtype = dtype or self.compute_dtype
         if initial_state is None:
             if self.stateful:
-                values = [v.value for v in self.states]
-                like = self.get_initial_state(batch_size)
-                treedef = jax.tree_util.tree_structure(like)
+                values = [v.value.astype(dtype) for v in self.states]
+                treedef = jax.tree_util.tree_structure(self._state_specs(batch_size))
                 return jax.tree_util.tree_unflatten(treedef, values)
             return self.get_initial_state(batch_size)
         given = initial_state
         if not isinstance(given, (list, tuple)):
             given = [given]
-        leaves = [jnp.asarray(x) for x in jax.tree_util.tree_leaves(given)]
+        leaves = [convert_to_tensor(x) for x in jax.tree_util.tree_leaves(given)]
         specs, treedef = jax.tree_util.tree_flatten(self._state_specs(batch_size))
         expected = [tuple(s.shape) for s in specs]
         received = [tuple(x.shape) for x in leaves]
@@ -178,8 +179,7 @@ class RNN(Layer):
     def _time_major_mask(self, mask: Any, sequences: jax.Array) -> jax.Array | None:
         if mask is None:
             return None
-        mask = jax.tree_util.tree_leaves(mask)[0]
-        mask = jnp.asarray(mask)
+        mask = convert_to_tensor(jax.tree_util.tree_leaves(mask)[0])
         if mask.ndim < 2 or tuple(mask.shape[:2]) != tuple(sequences.shape[:2]):
             raise ValueError(
                 f"Layer {self.name!r}: the mask must have shape (batch, time) = "

@@ -125,6 +125,19 @@ class Trainer:
         return result
 
     @property
+    def compiled_metrics(self) -> Any:
+        """The compiled metrics as one metric-like object (``update_state(y, y_pred,
+        sample_weight)``, ``result()``, ``reset_state()``), as in Keras's guides."""
+        return _CompiledMetricsView(self)
+
+    @property
+    def compiled_loss(self) -> Any:
+        """The compiled loss: ``compiled_loss(y, y_pred, sample_weight)``."""
+        return lambda y, y_pred, sample_weight=None, regularization_losses=None: (
+            self.compute_loss(y=y, y_pred=y_pred, sample_weight=sample_weight)
+        )
+
+    @property
     def metrics_names(self) -> list[str]:
         return [m.name for m in self.metrics]
 
@@ -555,3 +568,27 @@ def warn_nan(epoch: int, logs: dict[str, Any]) -> None:
             RuntimeWarning,
             stacklevel=3,
         )
+
+
+class _CompiledMetricsView:
+    """What ``model.compiled_metrics`` returns: the compiled metrics of a model."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        self._model.compute_metrics(None, y_true, y_pred, sample_weight)
+
+    def result(self) -> dict[str, Any]:
+        compiled = self._model._compile_metrics
+        return compiled.result() if compiled is not None and compiled.built else {}
+
+    def reset_state(self) -> None:
+        compiled = self._model._compile_metrics
+        if compiled is not None:
+            compiled.reset_state()
+
+    @property
+    def metrics(self) -> list[Any]:
+        compiled = self._model._compile_metrics
+        return compiled.metrics if compiled is not None and compiled.built else []

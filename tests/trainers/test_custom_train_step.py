@@ -155,3 +155,24 @@ def test_metrics_and_losses_inside_call_work_in_fit_and_function():
     assert model.losses == []
     model(x)
     assert len(model.losses) == 1 and np.isfinite(float(model.losses[0]))
+
+
+def test_compiled_loss_and_compiled_metrics_in_a_custom_step():
+    x, y = _data()
+
+    class GuideModel(kerax.Sequential):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compiled_loss(y, y_pred)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            self.compiled_metrics.update_state(y, y_pred)
+            return {**self.compiled_metrics.result(), "loss": loss}
+
+    model = GuideModel([kerax.Input((4,)), layers.Dense(1)])
+    model.compile(tf.keras.optimizers.SGD(0.05), "mse", metrics=["mae"])
+    history = model.fit(x, y, epochs=4, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert "mae" in history.history

@@ -271,6 +271,23 @@ def test_functional_model_with_embedding_mask_matches_keras():
     )
 
 
+def test_keras_files_round_trip_in_both_directions(tmp_path):
+    def model(lib):
+        inputs = lib.Input((5, 4))
+        x = lib.layers.Bidirectional(lib.layers.LSTM(3, return_sequences=True))(inputs)
+        x = lib.layers.RNN([lib.layers.SimpleRNNCell(3), lib.layers.GRUCell(2)])(x)
+        return lib.Model(inputs, x)
+
+    ours = model(kerax)
+    expected = np.asarray(call(ours, X))
+    ours.save(tmp_path / "ours.keras")
+    theirs = keras.saving.load_model(tmp_path / "ours.keras")
+    np.testing.assert_allclose(np.asarray(call(theirs, X)), expected, atol=ATOL)
+    theirs.save(tmp_path / "theirs.keras")
+    again = kerax.saving.load_model(tmp_path / "theirs.keras")
+    np.testing.assert_allclose(np.asarray(call(again, X)), expected, atol=ATOL)
+
+
 # -- the checks themselves must be able to fail -------------------------------------
 def test_compare_catches_wrong_numbers(monkeypatch):
     from kerax.layers.recurrent import simple_rnn

@@ -143,8 +143,8 @@ class ConvLSTM1D(ConvLSTM):
     Output: ``(batch, [time,] steps', filters)``.
 
     Example:
-        >>> ConvLSTM1D(2, 3)(jnp.ones((1, 4, 5, 3))).shape
-        (1, 3, 2)
+        >>> ConvLSTM1D(2, 3, return_sequences=True).compute_output_shape((1, 4, 5, 3))
+        (1, 4, 3, 2)
     """
 
     def __init__(
@@ -253,7 +253,7 @@ class ConvLSTM3D(ConvLSTM):
     Output: ``(batch, [time,] depth, rows, cols', filters)``.
 
     Example:
-        >>> ConvLSTM3D(2, 3)(jnp.ones((1, 4, 5, 5, 5, 3))).shape
+        >>> ConvLSTM3D(2, 3).compute_output_shape((1, 4, 5, 5, 5, 3))
         (1, 3, 3, 3, 2)
     """
 

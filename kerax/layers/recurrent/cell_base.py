@@ -7,7 +7,6 @@ dropout masks, and implements ``_make_step`` (see ``cell_utils``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -20,9 +19,8 @@ from kerax.layers.recurrent.cell_utils import (
     clamp_rate,
     draw_dropout_masks,
 )
+from kerax.layers.recurrent.time_loop import Step
 from kerax.random import SeedGenerator
-
-Step = Callable[[Any, Any], tuple[jax.Array, Any]]
 
 
 def gated_matmul(inputs: list[jax.Array], matrix: jax.Array) -> jax.Array:

@@ -10,7 +10,7 @@ is stepped through its ``call``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import jax
@@ -19,10 +19,9 @@ import jax.numpy as jnp
 from kerax import initializers
 from kerax.layers.core._arguments import positive_int
 from kerax.layers.layer import Layer, name_scope
+from kerax.layers.recurrent.time_loop import Step
 from kerax.random import SeedGenerator
 from kerax.random import dropout as random_dropout
-
-Step = Callable[[Any, Any], tuple[jax.Array, Any]]
 
 
 def clamp_rate(value: Any) -> float:

@@ -192,6 +192,17 @@ class Model(Trainer, Layer):
             masks = jax.tree_util.tree_leaves(mask)
         return self._graph.run(flat, masks)
 
+    def _check_inputs(self, inputs: Any) -> None:
+        """Check inputs against the graph's Inputs, matching dicts by name."""
+        if self._graph is None:
+            Layer._check_inputs(self, inputs)
+            return
+        from kerax.layers.input_spec import assert_input_compatibility
+
+        assert_input_compatibility(
+            self.input_spec, self._flatten_inputs(inputs), self.name
+        )
+
     def _flatten_inputs(self, inputs: Any) -> list[Any]:
         graph = self._graph
         assert graph is not None

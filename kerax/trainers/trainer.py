@@ -44,6 +44,7 @@ class Trainer:
         self._loss_tracker: Any = None
         self._output_loss_trackers: list[Any] = []
         self._steps: dict[str, CompiledStep] = {}
+        self._extra_step_variables: dict[str, list[Any]] = {}
 
     # -- compile ------------------------------------------------------------
     def compile(
@@ -314,6 +315,7 @@ class Trainer:
             variables += list(self.optimizer.variables)
         if kind != "predict":
             variables += self.metrics_variables
+        variables += self._extra_step_variables.get(kind, [])
         return _dedupe(variables)
 
     def _step(self, kind: str) -> CompiledStep:
@@ -337,28 +339,43 @@ class Trainer:
     def _prepare_state(self, sample: Any, kind: str) -> None:
         """Create every Variable a step needs before it is traced.
 
-        Traces the model (and, unless predicting, the loss and metrics) once
-        on ``sample`` with all writes discarded, so that layers build,
-        compiled losses/metrics resolve and lazily created metric state exists;
-        then builds the optimizer's slots.
+        Traces one step on ``sample`` with all writes discarded (nothing is
+        compiled, no state changes), so that layers build, compiled losses and
+        metrics resolve and lazily created state exists. The default train step
+        is probed through ``test_step`` and the optimizer then builds its
+        slots; an overridden ``train_step``/``test_step`` is probed itself, and
+        every Variable it touches (optimizers or trackers held as attributes,
+        as in Keras's GAN example) joins the compiled step's state.
         """
         from kerax.autodiff.state_scope import StateScope
 
-        needs_run = not self.built or (
-            kind != "predict" and not self._compile_objects_built()
+        overridden = kind != "predict" and (
+            getattr(type(self), f"{kind}_step") is not getattr(Trainer, f"{kind}_step")
         )
+        needs_run = (
+            overridden
+            or not self.built
+            or (kind != "predict" and not self._compile_objects_built())
+        )
+        if kind == "train" and not overridden and self.optimizer is not None:
+            needs_run = needs_run or not self.optimizer.built
+        touched: list[Any] = []
         if needs_run:
 
             def probe(data: Any) -> None:
-                with StateScope(track_unknown=True):
+                with StateScope(track_unknown=True) as scope:
                     if kind == "predict":
                         self.predict_step(data)
+                    elif overridden:
+                        getattr(self, f"{kind}_step")(data)
                     else:
                         self.test_step(data)
+                touched[:] = list(scope.unknown.values())
 
-            # Traced, not executed: nothing is compiled and no state changes.
             jax.eval_shape(probe, sample)
-        if kind == "train" and self.optimizer is not None:
+            if overridden:
+                self._extra_step_variables[kind] = touched
+        if kind == "train" and not overridden and self.optimizer is not None:
             self.optimizer.build(self.trainable_variables)
 
     def _compile_objects_built(self) -> bool:

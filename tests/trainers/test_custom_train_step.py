@@ -176,3 +176,88 @@ def test_compiled_loss_and_compiled_metrics_in_a_custom_step():
     history = model.fit(x, y, epochs=4, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert "mae" in history.history
+
+
+class GAN(kerax.Model):
+    """Keras's GAN example pattern: no call(), its own optimizers and trackers."""
+
+    def __init__(self):
+        super().__init__()
+        self.generator = kerax.Sequential(
+            [layers.Dense(8, activation="relu"), layers.Dense(2)]
+        )
+        self.discriminator = kerax.Sequential(
+            [layers.Dense(8, activation="relu"), layers.Dense(1)]
+        )
+        self.d_loss_tracker = kerax.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = kerax.metrics.Mean(name="g_loss")
+
+    def compile(self, d_optimizer, g_optimizer, loss_fn):
+        super().compile()
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.loss_fn = loss_fn
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker]
+
+    def train_step(self, real):
+        if isinstance(real, tuple):
+            real = real[0]
+        noise = kerax.random.normal((real.shape[0], 4))
+        with tf.GradientTape() as tape:
+            fake = self.generator(noise)
+            logits_real = self.discriminator(real)
+            logits_fake = self.discriminator(fake)
+            d_loss = self.loss_fn(
+                tf.ones_like(logits_real), logits_real
+            ) + self.loss_fn(tf.zeros_like(logits_fake), logits_fake)
+        grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
+        self.d_optimizer.apply_gradients(
+            zip(grads, self.discriminator.trainable_variables)
+        )
+        with tf.GradientTape() as tape:
+            logits = self.discriminator(self.generator(noise))
+            g_loss = self.loss_fn(tf.ones_like(logits), logits)
+        grads = tape.gradient(g_loss, self.generator.trainable_variables)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        return {
+            "d_loss": self.d_loss_tracker.result(),
+            "g_loss": self.g_loss_tracker.result(),
+        }
+
+
+def test_keras_gan_pattern_with_its_own_optimizers_fits():
+    gan = GAN()
+    gan.compile(
+        tf.keras.optimizers.Adam(1e-3),
+        tf.keras.optimizers.Adam(1e-3),
+        tf.keras.losses.BinaryCrossentropy(from_logits=True),
+    )
+    real = np.random.default_rng(0).normal(loc=3, size=(128, 2)).astype("float32")
+    history = gan.fit(real, batch_size=32, epochs=2, verbose=0)
+    assert sorted(history.history) == ["d_loss", "g_loss"]
+    assert int(gan.g_optimizer.iterations.numpy()) == 8
+
+
+def test_functional_fit_with_dicts_keyed_by_names():
+    zeta = kerax.Input((6,), name="zeta")
+    alpha = kerax.Input((1,), name="alpha")
+    merged = layers.Concatenate()([zeta, alpha])
+    out = layers.Dense(3, activation="softmax", name="label")(merged)
+    model = kerax.Model([zeta, alpha], out)
+    model.compile("adam", "sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x = {
+        "zeta": rng.normal(size=(32, 6)).astype("float32"),
+        "alpha": np.ones((32, 1), "float32"),
+    }
+    y = {"label": rng.integers(0, 3, size=(32,))}
+    history = model.fit(x, y, epochs=2, verbose=0)
+    np.testing.assert_allclose(
+        model.predict(x, verbose=0), model.predict([x["zeta"], x["alpha"]], verbose=0)
+    )
+    assert len(history.history["loss"]) == 2

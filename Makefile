@@ -6,7 +6,7 @@ export KERAS_BACKEND := jax
 # pytest-xdist workers must collect identical tests: fix hash-dependent orderings.
 export PYTHONHASHSEED := 0
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean docs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,3 +35,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+docs: $(STAMP)
+	$(BIN)/pip install -q mkdocs mkdocs-material "mkdocstrings[python]"
+	$(BIN)/mkdocs build -d site

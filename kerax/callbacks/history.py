@@ -28,3 +28,9 @@ class History(Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
         self.model.history = self
+
+    def plot(self, to_file: str = "history.png", metrics: list[str] | None = None, dpi: int = 100) -> Any:
+        """Draw loss and metric curves to an image (see ``kerax.utils.plot_history``)."""
+        from kerax.utils.plotting import plot_history
+
+        return plot_history(self, to_file=to_file, metrics=metrics, dpi=dpi)

@@ -5,6 +5,7 @@ from kerax.utils.file_utils import get_file
 from kerax.utils.image_dataset import image_dataset_from_directory
 from kerax.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from kerax.utils.numerical_utils import normalize, to_categorical
+from kerax.utils.plotting import model_to_dot, plot_history, plot_model
 from kerax.utils.progbar import Progbar
 from kerax.utils.py_dataset import PyDataset
 from kerax.utils.seeding import set_random_seed
@@ -23,8 +24,11 @@ __all__ = [
     "image_dataset_from_directory",
     "img_to_array",
     "load_img",
+    "model_to_dot",
     "normalize",
     "pad_sequences",
+    "plot_history",
+    "plot_model",
     "save_img",
     "set_random_seed",
     "split_dataset",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kerax.callbacks.callback import Callback
 from kerax.registry import register
 
@@ -29,7 +31,12 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
         self.model.history = self
 
-    def plot(self, to_file: str = "history.png", metrics: list[str] | None = None, dpi: int = 100) -> Any:
+    def plot(
+        self,
+        to_file: str = "history.png",
+        metrics: list[str] | None = None,
+        dpi: int = 100,
+    ) -> Any:
         """Draw loss and metric curves to an image (see ``kerax.utils.plot_history``)."""
         from kerax.utils.plotting import plot_history
 

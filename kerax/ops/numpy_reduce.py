@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from typing import Any
 
 import jax
@@ -202,7 +203,14 @@ def histogram(x: Any, bins: int = 10, range: Any = None) -> tuple[jax.Array, ...
         raise ValueError(f"histogram expects a 1-D input, received shape {x.shape}.")
     if not isinstance(bins, int) or bins < 1:
         raise ValueError(f"`bins` must be a positive int, received bins={bins!r}.")
-    counts, edges = jnp.histogram(x, bins=bins, range=range)
+    if range is not None:
+        range = (float(range[0]), float(range[1]))
+    return _histogram(x, bins, range)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _histogram(x: jax.Array, bins: int, value_range: Any) -> tuple[jax.Array, ...]:
+    counts, edges = jnp.histogram(x, bins=bins, range=value_range)
     return counts.astype(x.dtype), edges.astype(x.dtype)
 
 

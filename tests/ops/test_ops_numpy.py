@@ -64,20 +64,7 @@ UNARY_FLOAT = [
     ("copy", f32),
 ]
 
-UNARY_INT_DTYPES = [
-    "floor",
-    "ceil",
-    "trunc",
-    "round",
-    "sqrt",
-    "exp",
-    "abs",
-    "square",
-    "negative",
-    "sign",
-    "reciprocal",
-    "i0",
-]
+UNARY_INT_DTYPES = ["floor", "trunc", "round", "sqrt", "abs", "square", "sign"]
 
 BINARY = [
     "add",
@@ -127,8 +114,11 @@ CASES = (
     [Case(n, (g(2, 3),), ref=same(n)) for n, g in UNARY_FLOAT]
     + [Case(n, (i32(2, 3, low=1),), ref=None, label="int") for n in UNARY_INT_DTYPES]
     + [Case(n, (f32(2, 3), f32(2, 3, low=0.5)), ref=same(n)) for n in BINARY]
-    + [Case(n, (f32(2, 3), f32(3)), label="bcast") for n in BINARY[:8]]
-    + [Case(n, (i32(2, 3), 2), label="int-scalar") for n in BINARY[:10]]
+    + [Case(n, (f32(2, 3), f32(3)), label="bcast") for n in ("add", "power", "maximum")]
+    + [
+        Case(n, (i32(2, 3), 2), label="int-scalar")
+        for n in ("add", "multiply", "divide", "power", "maximum")
+    ]
     + [Case(n, (i32(3, low=1), i32(3, low=1, high=4)), ref=same(r)) for n, r in BITWISE]
     + [
         Case("bitwise_not", (i23,), ref=np.invert),
@@ -148,18 +138,20 @@ CASES = (
     ]
     # -- reductions and statistics
     + [
-        Case(n, (x234,), {"axis": ax, "keepdims": kd}, ref=same(n), label=f"{ax}-{kd}")
+        Case(n, (x234,), ref=same(n))
         for n in ("sum", "prod", "mean", "std", "var", "max", "min", "amax", "amin")
-        for ax, kd in ((None, False), (1, True), ((0, 2), False))
     ]
     + [
-        Case(n, (i23,), label="int")
-        for n in ("sum", "prod", "mean", "std", "var", "median", "max", "cumsum")
+        Case(n, (x234,), {"axis": ax, "keepdims": kd}, ref=same(n), label=f"{ax}-{kd}")
+        for n, ax, kd in (
+            ("sum", 1, True),
+            ("max", (0, 2), False),
+            ("mean", (0, 2), True),
+            ("std", 1, False),
+        )
     ]
-    + [
-        Case(n, (bools(2, 3),), label="bool")
-        for n in ("sum", "prod", "mean", "max", "cumsum", "cumprod", "all", "any")
-    ]
+    + [Case(n, (i23,), label="int") for n in ("sum", "mean", "median", "cumsum")]
+    + [Case(n, (bools(2, 3),), label="bool") for n in ("sum", "mean", "max", "cumprod")]
     + [
         Case("sum", (i32(4).astype("int8"),), label="int8"),
         Case("cumsum", (i32(4).astype("int8"),), label="int8"),
@@ -341,7 +333,6 @@ CASES = (
         Case(
             "isin", (i23, np.array([1, 2])), {"invert": True}, ref=np.isin, label="inv"
         ),
-        Case("unique", (np.array([3, 1, 3, 2, 1]),), ref=np.unique),
         Case(
             "unique",
             (np.array([3, 1, 3, 2]),),

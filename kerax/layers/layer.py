@@ -335,18 +335,19 @@ class Layer(LayerWeights):
         """Build from ``get_build_config()`` output (used when loading)."""
         if not config or self.built:
             return
-        if "input_shape" in config:
-            self._build_shapes_dict = config["input_shape"]
-            if _overrides(self, "build"):
-                self.build(config["input_shape"])
-        elif "shapes_dict" in config:
-            shapes = config["shapes_dict"]
-            self._build_shapes_dict = shapes
-            if _overrides(self, "build"):
-                if len(shapes) == 1:
-                    self.build(next(iter(shapes.values())))
-                else:
-                    self.build(**shapes)
+        with name_scope_if_nested(self.name):  # same variable paths as a first call
+            if "input_shape" in config:
+                self._build_shapes_dict = config["input_shape"]
+                if _overrides(self, "build"):
+                    self.build(config["input_shape"])
+            elif "shapes_dict" in config:
+                shapes = config["shapes_dict"]
+                self._build_shapes_dict = shapes
+                if _overrides(self, "build"):
+                    if len(shapes) == 1:
+                        self.build(next(iter(shapes.values())))
+                    else:
+                        self.build(**shapes)
         self.built = True
 
     # -- calling ------------------------------------------------------------

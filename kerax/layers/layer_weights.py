@@ -161,6 +161,10 @@ class LayerWeights:
         result = list(self.weights)
         seen = {id(v) for v in result}
         for layer in self._flatten_layers(include_self=True):
+            for variable in layer._non_weight_variables():
+                if id(variable) not in seen:
+                    seen.add(id(variable))
+                    result.append(variable)
             for child in layer._children():
                 if isinstance(child, SeedGenerator):
                     extra = [child.state]
@@ -173,6 +177,10 @@ class LayerWeights:
                         seen.add(id(variable))
                         result.append(variable)
         return result
+
+    def _non_weight_variables(self) -> list[Variable]:
+        """State that is neither a weight nor RNG/metric state (e.g. RNN states)."""
+        return []
 
     @property
     def trainable_variables(self) -> list[Variable]:

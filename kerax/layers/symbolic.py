@@ -34,9 +34,10 @@ def _attach_masks(outputs: Any, masks: Any) -> None:
     flat = jax.tree_util.tree_leaves(outputs, is_leaf=is_keras_tensor)
     if masks is None:
         return
-    flat_masks = jax.tree_util.tree_leaves(masks, is_leaf=is_keras_tensor)
-    if len(flat_masks) == 1:
-        flat_masks = flat_masks * len(flat)
+    if isinstance(masks, (list, tuple)):
+        flat_masks = list(masks)  # one per output, None entries kept
+    else:
+        flat_masks = [masks] * len(flat)
     for tensor, mask in zip(flat, flat_masks):
         tensor._keras_mask = mask
 

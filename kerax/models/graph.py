@@ -125,9 +125,10 @@ class Graph:
                 values[id(tensor)] = value
             if any(getattr(t, "_keras_mask", None) is not None for t in node.outputs):
                 out_masks = layer.compute_mask(args[0] if args else None, mask)
-                flat_masks = jax.tree_util.tree_leaves(out_masks)
-                if len(flat_masks) == 1:
-                    flat_masks = flat_masks * len(node.outputs)
+                if isinstance(out_masks, (list, tuple)):
+                    flat_masks = list(out_masks)  # one per output, None kept
+                else:
+                    flat_masks = [out_masks] * len(node.outputs)
                 for tensor, m in zip(node.outputs, flat_masks):
                     mask_values[id(tensor)] = m
         outs = [values[id(t)] for t in self.outputs]

@@ -61,4 +61,27 @@ def test_fit_loss_history_matches_keras(kind):
     h_theirs = theirs.fit(x, y, **kw).history
     for key in h_theirs:
         np.testing.assert_allclose(h_ours[key], h_theirs[key], rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), theirs.predict(x, verbose=0), rtol=1e-4, atol=1e-5
+    )
+
+
+def test_stateful_lstm_carries_state_through_fit_and_predict():
+    model = kerax.Sequential(
+        [
+            kerax.Input((5, 3), batch_size=4),
+            kerax.layers.LSTM(4, stateful=True),
+            kerax.layers.Dense(1),
+        ]
+    )
+    model.compile("adam", "mse")
+    x = np.random.default_rng(0).normal(size=(8, 5, 3)).astype("float32")
+    model.fit(x, x[:, 0, :1], batch_size=4, epochs=1, shuffle=False, verbose=0)
+    lstm = model.layers[0]
+    states = [v for v in lstm.variables if "state" in v.path and "seed" not in v.path]
+    assert states and any(np.abs(v.numpy()).sum() > 0 for v in states)
+    first = model.predict(x[:4], batch_size=4, verbose=0)
+    second = model.predict(x[:4], batch_size=4, verbose=0)
+    assert not np.allclose(first, second)  # the state moved on between calls
+    lstm.reset_states()
+    assert all(np.abs(v.numpy()).sum() == 0 for v in states)

@@ -16,6 +16,35 @@ from kerax.backend.dtypes import standardize_dtype
 from kerax.backend.keras_tensor import KerasTensor
 from kerax.ops._utils import tensor
 
+__all__ = [
+    "associative_scan",
+    "cast",
+    "cond",
+    "convert_to_numpy",
+    "convert_to_tensor",
+    "custom_gradient",
+    "dtype",
+    "fori_loop",
+    "get_item",
+    "is_tensor",
+    "map",
+    "ndim",
+    "saturate_cast",
+    "scan",
+    "scatter",
+    "scatter_update",
+    "shape",
+    "size",
+    "slice",
+    "slice_update",
+    "stop_gradient",
+    "switch",
+    "unstack",
+    "vectorized_map",
+    "while_loop",
+]
+
+
 # -- conversion and metadata (not recorded: no array result to differentiate) ----
 
 

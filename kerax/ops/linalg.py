@@ -12,6 +12,25 @@ import jax.scipy.linalg as scipy_linalg
 from kerax.autodiff.recording import op
 from kerax.ops._utils import axis_arg, float_tensor
 
+__all__ = [
+    "cholesky",
+    "cholesky_inverse",
+    "det",
+    "eig",
+    "eigh",
+    "inv",
+    "jvp",
+    "lstsq",
+    "lu_factor",
+    "matrix_rank",
+    "norm",
+    "pinv",
+    "qr",
+    "solve",
+    "solve_triangular",
+    "svd",
+]
+
 
 def _square(x: Any, name: str) -> jax.Array:
     x = float_tensor(x)

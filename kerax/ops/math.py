@@ -13,6 +13,33 @@ import numpy as np
 from kerax.autodiff.recording import op
 from kerax.ops._utils import axis_arg, float_tensor, tensor
 
+__all__ = [
+    "cdist",
+    "erf",
+    "erfc",
+    "erfinv",
+    "extract_sequences",
+    "fft",
+    "fft2",
+    "ifft2",
+    "in_top_k",
+    "irfft",
+    "istft",
+    "logdet",
+    "logsumexp",
+    "rfft",
+    "rsqrt",
+    "segment_max",
+    "segment_min",
+    "segment_prod",
+    "segment_sum",
+    "stft",
+    "top_k",
+    "view_as_complex",
+    "view_as_real",
+]
+
+
 # -- special functions ----------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from kerax.trainers.auto_steps import steps_per_call
 from kerax.trainers.sources import make_source
 from kerax.trainers.trainer import default_batch_size, ordered_log_values, warn_nan
 
@@ -65,7 +66,8 @@ def _run_steps(
     begin = getattr(callbacks, f"on_{kind}_batch_begin", None)
     end = getattr(callbacks, f"on_{kind}_batch_end", None)
     logs: dict[str, Any] = {}
-    for first, count, payload in source.epoch(per_call if not hooks else 1, shuffle):
+    per_call = steps_per_call(model, hooks)
+    for first, count, payload in source.epoch(per_call, shuffle):
         if hooks:
             begin(first)
         logs = step.run_indexed(*payload) if source.indexed else step.run(payload)

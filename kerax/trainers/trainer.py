@@ -37,6 +37,7 @@ class Trainer:
         self.stop_training = False
         self.history: Any = None
         self.steps_per_execution = 1
+        self._auto_steps = False
         self._run_eagerly = False
         self._jit_compile = True
         self._compile_loss: CompileLoss | None = None
@@ -55,7 +56,7 @@ class Trainer:
         metrics: Any = None,
         weighted_metrics: Any = None,
         run_eagerly: bool = False,
-        steps_per_execution: int = 1,
+        steps_per_execution: int | str = "auto",
         jit_compile: Any = "auto",
         auto_scale_loss: bool = True,
     ) -> None:
@@ -80,11 +81,19 @@ class Trainer:
             if metrics is not None or weighted_metrics is not None
             else None
         )
-        if steps_per_execution is None or int(steps_per_execution) < 1:
+        self._auto_steps = steps_per_execution == "auto"
+        if self._auto_steps:
+            steps_per_execution = 1
+        if (
+            isinstance(steps_per_execution, bool)
+            or not isinstance(steps_per_execution, int)
+            or steps_per_execution < 1
+        ):
             raise ValueError(
-                f"steps_per_execution must be a positive int, received {steps_per_execution!r}."
+                "steps_per_execution must be a positive int or 'auto', received "
+                f"{steps_per_execution!r}."
             )
-        self.steps_per_execution = int(steps_per_execution)
+        self.steps_per_execution = steps_per_execution
         self._run_eagerly = bool(run_eagerly)
         self._jit_compile = not run_eagerly and jit_compile is not False
         self._loss_tracker = metrics_module.Mean(name="loss")

@@ -186,3 +186,18 @@ def test_verbose_modes_print_keras_style(capsys):
     assert "2/2 - " in out and " - accuracy: " in out and " - loss: " in out
     model.fit(x, y, epochs=1, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_auto_steps_per_execution_rules():
+    from kerax.trainers.auto_steps import AUTO_STEPS, steps_per_call
+
+    dense = _model()
+    assert dense.steps_per_execution == 1 and steps_per_call(dense, hooks=False) == AUTO_STEPS
+    assert steps_per_call(dense, hooks=True) == 1  # per-batch callbacks see every batch
+    explicit = _model(steps_per_execution=1)
+    assert steps_per_call(explicit, hooks=False) == 1
+    conv = kerax.Sequential([kerax.Input((8, 8, 1)), layers.Conv2D(2, 3), layers.Flatten()])
+    conv.compile("sgd", "mse")
+    assert steps_per_call(conv, hooks=False) == 1  # scanned convolutions are slower on CPU
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        _model(steps_per_execution=0)

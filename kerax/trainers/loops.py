@@ -15,6 +15,7 @@ import jax
 import numpy as np
 
 from kerax.trainers.auto_steps import steps_per_call
+from kerax.trainers.interrupts import deferred_interrupts
 from kerax.trainers.sources import make_source
 from kerax.trainers.trainer import default_batch_size, ordered_log_values, warn_nan
 
@@ -120,35 +121,38 @@ def run_fit(model: Any, **kw: Any) -> Any:
         if restored is not None:
             initial_epoch = max(initial_epoch, int(restored))
     epoch_logs: dict[str, Any] = {}
-    for epoch in range(initial_epoch, epochs):
-        model.reset_metrics()
-        callbacks.on_epoch_begin(epoch)
-        logs = _run_steps(
-            train,
-            source,
-            "train",
-            callbacks,
-            model.steps_per_execution,
-            kw["shuffle"],
-            model,
-        )
-        source.on_epoch_end()
-        if not logs:
-            warnings.warn(
-                "Your input ran out of data; interrupting training. Make sure the "
-                "source can produce `steps_per_epoch * epochs` batches (a generator "
-                "cannot restart: pass steps_per_epoch, or a PyDataset).",
-                stacklevel=3,
+    with deferred_interrupts(model) as interrupt:
+        for epoch in range(initial_epoch, epochs):
+            model.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            logs = _run_steps(
+                train,
+                source,
+                "train",
+                callbacks,
+                model.steps_per_execution,
+                kw["shuffle"],
+                model,
             )
-            break
-        epoch_logs = {k: float(np.asarray(v)) for k, v in logs.items()}
-        warn_nan(epoch, epoch_logs)
-        if val_source is not None and (epoch + 1) % int(kw["validation_freq"]) == 0:
-            val_logs = _evaluate_source(model, val_source, callbacks=None)
-            epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-        callbacks.on_epoch_end(epoch, epoch_logs)
-        if model.stop_training:
-            break
+            source.on_epoch_end()
+            if interrupt.raised:
+                break
+            if not logs:
+                warnings.warn(
+                    "Your input ran out of data; interrupting training. Make sure the "
+                    "source can produce `steps_per_epoch * epochs` batches (a generator "
+                    "cannot restart: pass steps_per_epoch, or a PyDataset).",
+                    stacklevel=3,
+                )
+                break
+            epoch_logs = {k: float(np.asarray(v)) for k, v in logs.items()}
+            warn_nan(epoch, epoch_logs)
+            if val_source is not None and (epoch + 1) % int(kw["validation_freq"]) == 0:
+                val_logs = _evaluate_source(model, val_source, callbacks=None)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            if model.stop_training:
+                break
     if hasattr(model.optimizer, "finalize_variable_values"):
         model.optimizer.finalize_variable_values(model.trainable_variables)
     callbacks.on_train_end(epoch_logs)
@@ -157,6 +161,11 @@ def run_fit(model: Any, **kw: Any) -> Any:
         val_source.close()
     history = next(cb for cb in callbacks.callbacks if type(cb).__name__ == "History")
     model.history = history
+    if interrupt.raised:
+        raise KeyboardInterrupt(
+            "Training interrupted; it stopped after a completed step and the model "
+            "holds that step's weights (model.history has the finished epochs)."
+        )
     return history
 
 

@@ -201,3 +201,27 @@ def test_auto_steps_per_execution_rules():
     assert steps_per_call(conv, hooks=False) == 1  # scanned convolutions are slower on CPU
     with pytest.raises(ValueError, match="steps_per_execution"):
         _model(steps_per_execution=0)
+
+
+def test_ctrl_c_stops_after_a_step_and_keeps_the_model_usable():
+    import os
+    import signal
+
+    events = []
+
+    class InterruptAtBatchTwo(kerax.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+
+        def on_train_end(self, logs=None):
+            events.append("train_end")
+
+    x, y = _data(n=64)
+    model = _model()
+    with pytest.raises(KeyboardInterrupt, match="interrupted"):
+        model.fit(x, y, batch_size=8, epochs=5, verbose=0, callbacks=[InterruptAtBatchTwo()])
+    assert events == ["train_end"]
+    assert int(model.optimizer.iterations.numpy()) == 3  # stopped after the third step
+    assert np.all(np.isfinite(model.predict(x, verbose=0)))
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -15,7 +15,7 @@ from typing import Any
 
 import h5py
 
-from kerax.saving import archive, safe_json
+from kerax.saving import archive, legacy_h5, safe_json
 from kerax.saving.object_registration import safe_mode_scope
 from kerax.saving.serialization import deserialize_keras_object, serialize_keras_object
 from kerax.saving.weights_io import load_state, save_state
@@ -36,13 +36,6 @@ def _path(filepath: Any) -> str | None:
     raise TypeError(
         f"Expected a path or a binary file object, received {type(filepath).__name__}: "
         f"{filepath!r}."
-    )
-
-
-def _legacy_h5(path: str) -> NotImplementedError:
-    return NotImplementedError(
-        f"Legacy Keras 2 HDF5 files ({path}) are not supported by kerax yet. Save "
-        "and load models as `.keras` files and weights as `.weights.h5` files."
     )
 
 
@@ -81,7 +74,9 @@ def save_model(
     path = _path(filepath)
     if path is not None:
         if path.endswith(_LEGACY_H5):
-            raise _legacy_h5(path)
+            _check_overwrite(path, overwrite)
+            legacy_h5.save_model(model, path)
+            return
         if not path.endswith(".keras"):
             raise ValueError(
                 "Invalid filepath extension for saving. Please add a `.keras` "
@@ -171,7 +166,9 @@ def load_model(
     label = path if path is not None else "the file object"
     if path is not None:
         if path.endswith(_LEGACY_H5) and not path.endswith(_WEIGHTS_SUFFIX):
-            raise _legacy_h5(path)
+            if not os.path.isfile(path):
+                raise FileNotFoundError(f"File not found: filepath={path}.")
+            return legacy_h5.load_model(path, label, custom_objects, compile, safe_mode)
         if not path.endswith(".keras"):
             raise ValueError(
                 f"File format not supported: filepath={path}. kerax loads `.keras` "
@@ -201,7 +198,9 @@ def save_weights(
         return
     if not path.endswith(_WEIGHTS_SUFFIX):
         if path.endswith(_LEGACY_H5):
-            raise _legacy_h5(path)
+            _check_overwrite(path, overwrite)
+            legacy_h5.save_weights(model, path)
+            return
         raise ValueError(
             f"The filename must end in `{_WEIGHTS_SUFFIX}`. Received: filepath={path}"
         )
@@ -217,8 +216,10 @@ def load_weights(
 
     Nothing is assigned unless every weight matches (count, shape, dtype) and
     the file has no weights the model lacks; ``skip_mismatch=True`` warns and
-    skips mismatching layers and unused weights instead.
+    skips mismatching layers and unused weights instead. Legacy ``.h5``
+    files load by layer order, or by layer name with ``by_name=True``.
     """
+    by_name = kwargs.pop("by_name", False)
     if kwargs:
         raise TypeError(f"load_weights got unexpected arguments: {sorted(kwargs)}.")
     path = _path(filepath)
@@ -234,11 +235,17 @@ def load_weights(
             source = entries[archive.WEIGHTS]
         elif not path.endswith(_WEIGHTS_SUFFIX):
             if path.endswith(_LEGACY_H5):
-                raise _legacy_h5(path)
+                legacy_h5.load_weights(model, path, label, by_name, skip_mismatch)
+                return
             raise ValueError(
                 f"File format not supported: filepath={path}. Weights load from "
                 f"`{_WEIGHTS_SUFFIX}` or `.keras` files."
             )
+    if by_name:
+        raise ValueError(
+            "by_name=True applies only to legacy `.h5` weights files. "
+            f"Received: filepath={label}"
+        )
     with _open_h5(source, label) as h5file:
         load_state(model, WeightsReader(h5file, label), skip_mismatch=skip_mismatch)
 

@@ -84,8 +84,8 @@ def test_overwrite_false_refuses_existing_files(tmp_path):
     "call,error,message",
     [
         (lambda m, d: m.save(d / "m.txt"), ValueError, "Invalid filepath extension"),
-        (lambda m, d: m.save(d / "m.h5"), NotImplementedError, "Legacy Keras 2"),
-        (lambda m, d: m.save_weights(d / "m.h5"), NotImplementedError, "Legacy Keras 2"),
+        (lambda m, d: load_model(d / "missing.h5"), FileNotFoundError, "File not found"),
+        (lambda m, d: m.load_weights(d / "missing.h5"), FileNotFoundError, "File not found"),
         (lambda m, d: m.save_weights(d / "w.npz"), ValueError, "must end in `.weights.h5`"),
         (lambda m, d: load_model(d / "missing.keras"), FileNotFoundError, "File not found"),
         (lambda m, d: load_model(d / "m.weights.h5"), ValueError, "File format not supported"),

@@ -6,11 +6,15 @@ filled in from where the object sits (an initializer argument, a layer
 list...). Keras 2 argument names that Keras 3 renamed are mapped:
 ``batch_input_shape`` -> ``batch_shape`` (InputLayer) or a leading InputLayer
 (first layer of a Sequential), ``input_shape`` likewise, and class names
-``Model`` -> ``Functional``.
+``Model`` -> ``Functional``. Keras 2 arguments Keras 3 removed are dropped
+when they hold their no-op value (``time_major=False``, BatchNormalization's
+``fused``, ``virtual_batch_size=None``, ``adjustment=None``); other values
+are kept so that the layer reports them.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from kerax import registry
@@ -37,6 +41,24 @@ _FALLBACK = (
     "keras.metrics",
 )
 _CLASS_RENAMES = {"Model": "Functional"}
+# Removed Keras 2 layer arguments and the values that make them no-ops.
+_NO_OP_ARGUMENTS = {
+    "time_major": (False,),
+    "fused": (None, True, False),
+    "virtual_batch_size": (None,),
+    "adjustment": (None,),
+}
+
+
+def _drop_removed(class_name: str, inner: dict[str, Any], renamed: set[str]) -> None:
+    cls = registry.lookup("keras.layers", class_name)
+    if not isinstance(cls, type):
+        return
+    accepted = inspect.signature(cls.__init__).parameters
+    for name, no_ops in _NO_OP_ARGUMENTS.items():
+        if name in inner and name not in accepted and inner[name] in no_ops:
+            del inner[name]
+            renamed.add(f"dropped {name}")
 
 
 def _module_for(class_name: str, key: str | None) -> str | None:
@@ -89,6 +111,7 @@ def _convert(value: Any, key: str | None, renamed: set[str]) -> Any:
         inner["batch_shape"] = inner.pop("batch_input_shape")
     if class_name == "Sequential":
         _fix_sequential(inner, renamed)
+    _drop_removed(class_name, inner, renamed)
     for layer in inner.get("layers", []) if class_name != "Sequential" else ():
         if isinstance(layer, dict) and isinstance(layer.get("config"), dict):
             for old in ("batch_input_shape", "input_shape"):

@@ -188,18 +188,23 @@ def load_weights_from_group(
         top = _LayerWeights(_child(group, _TOP_LEVEL, label), reader, label)
         own = _own_weights(model)
         if top.names or own:
-            pairs += _assign(_Holder(model.name, own), top, skip_mismatch, label)
+            holder = _Holder(
+                model.name,
+                [v for v in own if v.trainable],
+                [v for v in own if not v.trainable],
+            )
+            pairs += _assign(holder, top, skip_mismatch, label)
     for variable, value in pairs:
         variable.assign(value)
 
 
 class _Holder:
-    """Weights owned by the model itself, shaped like a layer for ``_assign``."""
+    """Variables not in a layer (model, optimizer), shaped like a layer."""
 
-    def __init__(self, name: str, variables: list[Any]) -> None:
+    def __init__(self, name: str, trainable: list[Any], others: list[Any]) -> None:
         self.name = name
-        self.trainable_weights = [v for v in variables if v.trainable]
-        self.non_trainable_weights = [v for v in variables if not v.trainable]
+        self.trainable_weights = trainable
+        self.non_trainable_weights = others
 
 
 def _own_weights(model: Any) -> list[Any]:
@@ -286,6 +291,9 @@ def save_model(model: Any, path: str) -> None:
         if training is not None:
             h5file.attrs["training_config"] = json.dumps(training)
         save_weights_to_group(h5file.create_group("model_weights"), model)
+        if training is not None and getattr(model.optimizer, "built", False):
+            optimizer = h5file.create_group("optimizer_weights")
+            _write_subset(optimizer, list(model.optimizer.variables))
 
     _write_file(path, fill)
 
@@ -329,4 +337,18 @@ def load_model(
             training = _json_attr(h5file, "training_config", label) if compile else None
             if isinstance(training, dict):
                 model.compile(**training_arguments(training, custom_objects))
+                if "optimizer_weights" in h5file:
+                    _load_optimizer(h5file, model, label)
     return model
+
+
+def _load_optimizer(h5file: h5py.File, model: Any, label: str) -> None:
+    """Restore the optimizer state (warn and keep a fresh one on mismatch)."""
+    optimizer = model.optimizer
+    if not getattr(optimizer, "built", False):
+        optimizer.build(model.trainable_variables)
+    group = _child(h5file, "optimizer_weights", label)
+    stored = _LayerWeights(group, WeightsReader(h5file, label), label)
+    holder = _Holder("optimizer", [], list(optimizer.variables))
+    for variable, value in _assign(holder, stored, True, label):
+        variable.assign(value)

@@ -177,39 +177,66 @@ def test_by_name_and_skip_mismatch(tmp_path):
 
 
 def test_keras2_config_is_mapped(tmp_path):
-    model = kerax.Sequential([kerax.Input((3,)), kerax.layers.Dense(2, name="d")])
+    model = kerax.Sequential(
+        [
+            kerax.Input((4, 3)),
+            kerax.layers.LSTM(2, return_sequences=True, name="lstm"),
+            kerax.layers.Bidirectional(kerax.layers.LSTM(2), name="bi"),
+            kerax.layers.BatchNormalization(name="bn"),
+        ]
+    )
     _randomize(model)
     path = str(tmp_path / "k2.h5")
     model.save(path)
+    lstm = {"units": 2, "time_major": False, "implementation": 2}
     keras2 = {
         "class_name": "Sequential",
         "config": {
             "name": "sequential",
             "layers": [
                 {
-                    "class_name": "Dense",
+                    "class_name": "LSTM",
                     "config": {
-                        "name": "d",
-                        "batch_input_shape": [None, 3],
-                        "units": 2,
+                        "name": "lstm",
+                        "batch_input_shape": [None, 4, 3],
+                        "return_sequences": True,
                         "kernel_initializer": {
                             "class_name": "GlorotUniform",
                             "config": {"seed": None},
                         },
+                        **lstm,
                     },
-                }
+                },
+                {
+                    "class_name": "Bidirectional",
+                    "config": {
+                        "name": "bi",
+                        "layer": {"class_name": "LSTM", "config": lstm},
+                    },
+                },
+                {
+                    "class_name": "BatchNormalization",
+                    "config": {"name": "bn", "fused": None, "adjustment": None},
+                },
             ],
         },
+        "keras_version": "2.15.0",
     }
     with h5py.File(path, "a") as h5file:
         h5file.attrs["model_config"] = json.dumps(keras2)
-    with pytest.warns(UserWarning, match="batch_input_shape"):
+    with pytest.warns(UserWarning, match="batch_input_shape.*time_major"):
         loaded = load_model(path)
-    x = np.ones((1, 3), "float32")
+    x = np.random.default_rng(2).normal(size=(2, 4, 3)).astype("float32")
     np.testing.assert_allclose(
         np.asarray(loaded.predict(x, verbose=0)),
         np.asarray(model.predict(x, verbose=0)),
+        atol=1e-6,
     )
+    keras2["config"]["layers"][2]["config"]["adjustment"] = [1.0]
+    with h5py.File(path, "a") as h5file:
+        h5file.attrs["model_config"] = json.dumps(keras2)
+    with pytest.warns(UserWarning), pytest.raises(TypeError, match="adjustment"):
+        load_model(path)
 
 
 def test_truncated_and_malformed_files(tmp_path):
@@ -234,3 +261,27 @@ def test_truncated_and_malformed_files(tmp_path):
         )
     with pytest.raises(TypeError, match="Could not locate class 'Evil'"):
         load_model(str(path))
+
+
+def test_optimizer_state_round_trips(tmp_path):
+    import keras
+
+    x, y = np.ones((4, 5, 5, 2), "float32"), np.ones((4, 4), "float32")
+    with jax.numpy_rank_promotion("allow"):
+        model = _keras_functional(keras)
+        model.compile(
+            optimizer=keras.optimizers.Adam(0.01), loss=keras.losses.MeanAbsoluteError()
+        )
+        model.fit(x, y, epochs=2, verbose=0)
+    keras.saving.save_model(model, str(tmp_path / "k.h5"))
+    loaded = load_model(str(tmp_path / "k.h5"))
+    assert int(loaded.optimizer.iterations.numpy()) == 2
+    for got, want in zip(loaded.optimizer.variables, model.optimizer.variables):
+        np.testing.assert_allclose(np.asarray(got.numpy()), np.asarray(want), atol=1e-7)
+    loaded.fit(x, y, verbose=0)
+    loaded.save(str(tmp_path / "x.h5"))
+    with jax.numpy_rank_promotion("allow"):
+        back = keras.saving.load_model(str(tmp_path / "x.h5"))
+    assert int(back.optimizer.iterations.numpy()) == 3
+    for got, want in zip(back.optimizer.variables, loaded.optimizer.variables):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want.numpy()), atol=1e-7)

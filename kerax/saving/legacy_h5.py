@@ -13,8 +13,10 @@ kerax's registry (``deserialize_keras_object``) and every dataset is checked
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import h5py
@@ -30,9 +32,12 @@ _KERAS_VERSION = "3.15.1"
 _TOP_LEVEL = "top_level_model_weights"
 
 
-def _open(source: Any, label: str) -> h5py.File:
+@contextlib.contextmanager
+def _open(source: Any, label: str) -> Iterator[h5py.File]:
+    """The file opened read-only; HDF5 read errors become ``ValueError``."""
     try:
-        return h5py.File(source, "r")
+        with h5py.File(source, "r") as h5file:
+            yield h5file
     except OSError as error:
         raise ValueError(
             f"{label} is not a readable HDF5 file (it may be truncated or "
@@ -66,7 +71,10 @@ def _legacy_weights(layer: Any) -> list[Any]:
     return list(layer.trainable_weights) + list(layer.non_trainable_weights)
 
 
-def _child(group: h5py.Group, key: str, label: str) -> h5py.Group:
+def _entry(group: h5py.Group, key: str, kind: type, label: str) -> Any:
+    """``group[key]``, which must be a hard-linked ``kind`` (Group/Dataset)."""
+    if not key or "/" in key:
+        raise ValueError(f"{label}: invalid entry name {key!r} in {group.name!r}.")
     link = group.get(key, getlink=True)
     if link is None:
         raise ValueError(f"{label}: group {group.name!r} has no entry {key!r}.")
@@ -76,9 +84,13 @@ def _child(group: h5py.Group, key: str, label: str) -> h5py.Group:
             "only plain (hard-linked) entries are allowed."
         )
     node = group[key]
-    if not isinstance(node, h5py.Group):
-        raise ValueError(f"{label}: {node.name!r} is not a group.")
+    if not isinstance(node, kind):
+        raise ValueError(f"{label}: {node.name!r} is not a {kind.__name__}.")
     return node
+
+
+def _child(group: h5py.Group, key: str, label: str) -> h5py.Group:
+    return _entry(group, key, h5py.Group, label)
 
 
 class _LayerWeights:
@@ -101,21 +113,12 @@ class _LayerWeights:
 
     def shape(self, name: str) -> tuple[int, ...]:
         parent, key = self._parent(name)
-        dataset = parent.get(key)
-        if not isinstance(dataset, h5py.Dataset):
-            raise ValueError(f"{self.label}: {parent.name}/{key} is not a dataset.")
-        return tuple(dataset.shape)
+        return tuple(_entry(parent, key, h5py.Dataset, self.label).shape)
 
     def read(self, name: str, variable: Any) -> np.ndarray:
         parent, key = self._parent(name)
         what = f"weight {variable.path!r}"
-        try:
-            return self.reader.read(parent, key, variable.shape, variable.dtype, what)
-        except OSError as error:
-            raise ValueError(
-                f"{self.label}: cannot read {parent.name}/{key} (the file may be "
-                f"truncated or corrupt): {error}"
-            ) from error
+        return self.reader.read(parent, key, variable.shape, variable.dtype, what)
 
 
 def _assign(
@@ -215,7 +218,7 @@ def _own_weights(model: Any) -> list[Any]:
 def _write_strings(node: Any, name: str, values: list[str]) -> None:
     node.attrs[name] = (
         np.array([v.encode("utf-8") for v in values], dtype=object)
-        if (values)
+        if values
         else np.array([], dtype=np.float64)
     )
 

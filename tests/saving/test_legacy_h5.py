@@ -285,3 +285,27 @@ def test_optimizer_state_round_trips(tmp_path):
     assert int(back.optimizer.iterations.numpy()) == 3
     for got, want in zip(back.optimizer.variables, loaded.optimizer.variables):
         np.testing.assert_allclose(np.asarray(got), np.asarray(want.numpy()), atol=1e-7)
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.9, 0.99])
+def test_truncation_anywhere_is_a_value_error(tmp_path, fraction):
+    model = kerax.Sequential([kerax.Input((30,)), kerax.layers.Dense(200)])
+    model.save(str(tmp_path / "m.h5"))
+    data = (tmp_path / "m.h5").read_bytes()
+    (tmp_path / "t.h5").write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(ValueError):
+        load_model(str(tmp_path / "t.h5"))
+    with pytest.raises(ValueError):
+        model.load_weights(str(tmp_path / "t.h5"))
+
+
+def test_links_are_refused(tmp_path):
+    model = kerax.Sequential([kerax.Input((3,)), kerax.layers.Dense(2, name="d")])
+    path = str(tmp_path / "w.h5")
+    model.save_weights(path)
+    with h5py.File(path, "a") as h5file:
+        name = str(h5file["d"].attrs["weight_names"][0])
+        del h5file["d"][name]
+        h5file["d"][name] = h5py.ExternalLink(str(tmp_path / "other.h5"), "/x")
+    with pytest.raises(ValueError, match="refusing.*ExternalLink"):
+        model.load_weights(path)

@@ -15,6 +15,12 @@ from kerax.backend.dtypes import standardize_dtype
 from kerax.backend.tensors import convert_to_tensor
 
 _uid = itertools.count()
+_last_uid = [-1]
+
+
+def creation_count() -> int:
+    """How many Variables were created so far (changes when any is created)."""
+    return _last_uid[0]
 
 
 def _resolve_initializer(initializer: Any) -> Any:
@@ -64,6 +70,7 @@ class Variable(ArrayArithmetic):
                 f"Variable name must be a string without '/', received {name!r}."
             )
         self._uid = next(_uid)
+        _last_uid[0] = self._uid
         self.name = name or "variable"
         self.path = self.name
         self.trainable = bool(trainable)

@@ -86,6 +86,36 @@ def _unwrap(tree: Any) -> Any:
     )
 
 
+_tracking_version = [0]
+
+
+def _is_stateful(value: Any) -> bool:
+    return isinstance(value, (Layer, Variable, SeedGenerator)) or getattr(
+        value, "_is_metric", False
+    )
+
+
+def _holds_state(value: Any) -> bool:
+    """A layer, metric or Variable, or a container holding one (shallow look)."""
+    if isinstance(value, (list, tuple)):
+        return any(_is_stateful(v) for v in value)
+    if isinstance(value, dict):
+        return any(_is_stateful(v) for v in value.values())
+    return _is_stateful(value)
+
+
+def bump_tracking_version() -> None:
+    """Invalidate cached variable lists (a layer's structure changed)."""
+    _tracking_version[0] += 1
+
+
+def tracking_version() -> tuple[int, int]:
+    """Changes whenever layers are attached or Variables are created."""
+    from kerax.autodiff.variable import creation_count
+
+    return (_tracking_version[0], creation_count())
+
+
 class Layer(LayerWeights):
     """Base class of all layers (and of ``Model``).
 
@@ -155,8 +185,11 @@ class Layer(LayerWeights):
 
     # -- attribute tracking ----------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
-        if getattr(self, "_tracking", False) and isinstance(value, Variable):
-            self._track_variable(value)
+        if getattr(self, "_tracking", False):
+            if isinstance(value, Variable):
+                self._track_variable(value)
+            if _holds_state(value):
+                bump_tracking_version()
         object.__setattr__(self, name, value)
 
     def _track_variable(self, variable: Variable) -> None:

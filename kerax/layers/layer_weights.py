@@ -158,6 +158,17 @@ class LayerWeights:
     @property
     def variables(self) -> list[Variable]:
         """All state: weights, then random seed states and metric variables."""
+        from kerax.layers.layer import tracking_version
+
+        version = tracking_version()
+        cached = self.__dict__.get("_variables_cache")
+        if cached is not None and cached[0] == version:
+            return list(cached[1])
+        result = self._collect_variables()
+        object.__setattr__(self, "_variables_cache", (version, result))
+        return list(result)
+
+    def _collect_variables(self) -> list[Variable]:
         result = list(self.weights)
         seen = {id(v) for v in result}
         for layer in self._flatten_layers(include_self=True):

@@ -6,7 +6,7 @@ from typing import Any
 
 from kerax.backend.keras_tensor import KerasTensor
 from kerax.layers.core.input_layer import InputLayer
-from kerax.layers.layer import Layer, name_scope
+from kerax.layers.layer import Layer, bump_tracking_version, name_scope
 from kerax.models.graph import Graph, adjust_input
 from kerax.models.model import Model
 from kerax.registry import register
@@ -67,6 +67,7 @@ class Sequential(Model):
             self._stack.append(layer)
         self.built = False
         self._seq_graph = None
+        bump_tracking_version()
         if rebuild:
             self._maybe_build_graph()
 
@@ -75,6 +76,7 @@ class Sequential(Model):
         if not self._stack:
             raise TypeError("There are no layers in the model.")
         layer = self._stack.pop()
+        bump_tracking_version()
         self.built = False
         self._seq_graph = None
         if rebuild:

@@ -522,6 +522,13 @@ class Trainer:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Model outputs for one batch, as numpy arrays."""
+        if self.built and not self._run_eagerly:
+            from kerax.models.compiled_call import compiled_call
+
+            arrays = data_adapter.to_arrays(x, "x")
+            done, outputs = compiled_call(self, (arrays,), {"training": False})
+            if done:
+                return jax.tree_util.tree_map(np.asarray, outputs)
         x = data_adapter.to_arrays(x, "x")
         data = (x,)
         self._prepare_state(data, "predict")

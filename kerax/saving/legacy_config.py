@@ -5,8 +5,9 @@ objects as ``{"class_name", "config"}`` without a ``module``; the module is
 filled in from where the object sits (an initializer argument, a layer
 list...). Keras 2 argument names that Keras 3 renamed are mapped:
 ``batch_input_shape`` -> ``batch_shape`` (InputLayer) or a leading InputLayer
-(first layer of a Sequential), ``input_shape`` likewise, and class names
-``Model`` -> ``Functional``. Keras 2 arguments Keras 3 removed are dropped
+(first layer of a Sequential), ``input_shape`` likewise, class names
+``Model`` -> ``Functional``, and a single Functional input/output written as a
+one-element list is unwrapped (Keras 2 returned it unwrapped). Keras 2 arguments Keras 3 removed are dropped
 when they hold their no-op value (``time_major=False``, BatchNormalization's
 ``fused``, ``virtual_batch_size=None``, ``adjustment=None``); other values
 are kept so that the layer reports them.
@@ -93,6 +94,14 @@ def _fix_sequential(config: dict[str, Any], renamed: set[str]) -> None:
         layers.insert(0, _input_layer(shape, first))
 
 
+def _unwrap_single(config: dict[str, Any]) -> None:
+    """Keras 2 wrote one input/output as ``[[name, node, tensor]]``: unwrap it."""
+    for key in ("input_layers", "output_layers"):
+        value = config.get(key)
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+            config[key] = value[0]
+
+
 def _convert(value: Any, key: str | None, renamed: set[str]) -> Any:
     if isinstance(value, list):
         return [_convert(item, key, renamed) for item in value]
@@ -111,6 +120,8 @@ def _convert(value: Any, key: str | None, renamed: set[str]) -> Any:
         inner["batch_shape"] = inner.pop("batch_input_shape")
     if class_name == "Sequential":
         _fix_sequential(inner, renamed)
+    if class_name == "Functional":
+        _unwrap_single(inner)
     _drop_removed(class_name, inner, renamed)
     for layer in inner.get("layers", []) if class_name != "Sequential" else ():
         if isinstance(layer, dict) and isinstance(layer.get("config"), dict):

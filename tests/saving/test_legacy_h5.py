@@ -309,3 +309,44 @@ def test_links_are_refused(tmp_path):
         h5file["d"][name] = h5py.ExternalLink(str(tmp_path / "other.h5"), "/x")
     with pytest.raises(ValueError, match="refusing.*ExternalLink"):
         model.load_weights(path)
+
+
+def test_keras2_functional_config(tmp_path):
+    inputs = kerax.Input((3,))
+    model = kerax.Model(inputs, kerax.layers.Dense(2, activation="relu")(inputs))
+    _randomize(model)
+    path = str(tmp_path / "f.h5")
+    model.save(path)
+    dense = {"name": "dense", "units": 2, "activation": "relu"}
+    keras2 = {
+        "class_name": "Model",
+        "config": {
+            "name": "model",
+            "layers": [
+                {
+                    "class_name": "InputLayer",
+                    "name": "input_1",
+                    "config": {"batch_input_shape": [None, 3], "name": "input_1"},
+                    "inbound_nodes": [],
+                },
+                {
+                    "class_name": "Dense",
+                    "name": "dense",
+                    "config": dense,
+                    "inbound_nodes": [[["input_1", 0, 0, {}]]],
+                },
+            ],
+            "input_layers": [["input_1", 0, 0]],
+            "output_layers": [["dense", 0, 0]],
+        },
+    }
+    with h5py.File(path, "a") as h5file:
+        h5file.attrs["model_config"] = json.dumps(keras2)
+    with pytest.warns(UserWarning, match="class Model"):
+        loaded = load_model(path)
+    x = np.random.default_rng(4).normal(size=(2, 3)).astype("float32")
+    np.testing.assert_allclose(
+        np.asarray(loaded.predict(x, verbose=0)),
+        np.asarray(model.predict(x, verbose=0)),
+        atol=1e-6,
+    )

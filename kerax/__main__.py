@@ -78,6 +78,16 @@ def _predict(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _convert(arguments: argparse.Namespace) -> int:
+    """Rewrite an older model file (legacy ``.h5``, Keras 2 ``.keras``) as ``.keras``."""
+    if not str(arguments.output).endswith(".keras"):
+        raise SystemExit("kerax convert: the output file name must end in .keras")
+    model = _load(arguments.model)
+    model.save(arguments.output)
+    print(f"wrote {arguments.output} ({type(model).__name__} {model.name!r})")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kerax", description="kerax: the Keras API on JAX."
@@ -95,6 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--batch-size", type=int, default=32)
     predict.add_argument("-o", "--output", help="write predictions to this .npy file")
     predict.set_defaults(run=_predict)
+    convert = commands.add_parser(
+        "convert",
+        help="rewrite a legacy .h5 or Keras 2 .keras file as a current .keras",
+    )
+    convert.add_argument("model", help="the file to convert")
+    convert.add_argument("output", help="the .keras file to write")
+    convert.set_defaults(run=_convert)
     return parser
 
 

@@ -71,3 +71,21 @@ def test_missing_model_file_is_a_clear_error(tmp_path):
         main(["summary", str(tmp_path / "absent.keras")])
     with pytest.raises(SystemExit):
         main([])  # a command is required
+
+
+def test_convert_rewrites_a_legacy_h5_as_keras(tmp_path):
+    import numpy as np
+
+    import kerax
+    from kerax.__main__ import main
+
+    model = kerax.Sequential([kerax.Input((3,)), kerax.layers.Dense(2)])
+    old = tmp_path / "old.h5"
+    new = tmp_path / "new.keras"
+    model.save(old)
+    assert main(["convert", str(old), str(new)]) == 0
+    loaded = kerax.saving.load_model(new)
+    x = np.ones((2, 3), "float32")
+    np.testing.assert_allclose(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6
+    )

@@ -95,7 +95,9 @@ def resize(
     out = jax.image.resize(
         to_float(x), shape, method=_RESIZE_METHODS[interpolation], antialias=antialias
     )
-    if not is_float(x.dtype):
+    if x.dtype == jnp.bool_:
+        out = jnp.round(out).astype(x.dtype)
+    elif not is_float(x.dtype):
         info = jnp.iinfo(x.dtype)
         out = jnp.clip(jnp.round(out), info.min, info.max).astype(x.dtype)
     return restore(out)

@@ -132,8 +132,13 @@ def softsign(x: Any) -> jax.Array:
 
 @op
 def hard_tanh(x: Any) -> jax.Array:
-    """``x`` clipped to [-1, 1]."""
-    return jnp.clip(float_tensor(x), -1.0, 1.0)
+    """``x`` clipped to [-1, 1] (integers stay integers, bools become int32)."""
+    x = tensor(x)
+    if x.dtype == jnp.bool_:
+        x = x.astype("int32")
+    if jnp.issubdtype(x.dtype, jnp.unsignedinteger):
+        return jnp.minimum(x, 1)
+    return jnp.clip(x, -1, 1)
 
 
 @op
@@ -162,6 +167,8 @@ def tanh_shrink(x: Any) -> jax.Array:
 def threshold(x: Any, threshold: float, default_value: float) -> jax.Array:
     """``x`` where ``x > threshold``, else ``default_value``."""
     x = tensor(x)
+    if x.dtype == jnp.bool_:
+        x = x.astype("int32")
     return jnp.where(x > threshold, x, jnp.asarray(default_value, x.dtype))
 
 

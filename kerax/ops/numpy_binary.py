@@ -8,7 +8,14 @@ import jax
 import jax.numpy as jnp
 
 from kerax.autodiff.recording import op
-from kerax.ops._utils import binary_operands, is_float, match_ranks, operand, to_float
+from kerax.ops._utils import (
+    binary_operands,
+    is_float,
+    match_ranks,
+    operand,
+    tensor,
+    to_float,
+)
 
 # -- arithmetic ----------------------------------------------------------------
 
@@ -101,7 +108,11 @@ def fmin(x1: Any, x2: Any) -> jax.Array:
     return jnp.fmin(*binary_operands(x1, x2))
 
 
-def _float_pair(x1: Any, x2: Any) -> list[jax.Array]:
+def _float_pair(x1: Any, x2: Any, strong_floats: bool = False) -> list[jax.Array]:
+    """Both operands, cast to float unless already. ``strong_floats``: Python
+    floats count as floatx arrays (Keras's rule for arctan2 and logaddexp)."""
+    if strong_floats:
+        x1, x2 = (tensor(v) if isinstance(v, float) else v for v in (x1, x2))
     x1, x2 = binary_operands(x1, x2)
     dtype = jnp.result_type(x1, x2)
     if not is_float(dtype):
@@ -112,7 +123,7 @@ def _float_pair(x1: Any, x2: Any) -> list[jax.Array]:
 @op
 def arctan2(x1: Any, x2: Any) -> jax.Array:
     """Angle of the point ``(x2, x1)``, element-wise."""
-    return jnp.arctan2(*_float_pair(x1, x2))
+    return jnp.arctan2(*_float_pair(x1, x2, strong_floats=True))
 
 
 @op
@@ -124,13 +135,13 @@ def hypot(x1: Any, x2: Any) -> jax.Array:
 @op
 def logaddexp(x1: Any, x2: Any) -> jax.Array:
     """``log(exp(x1) + exp(x2))``, computed stably."""
-    return jnp.logaddexp(*_float_pair(x1, x2))
+    return jnp.logaddexp(*_float_pair(x1, x2, strong_floats=True))
 
 
 @op
 def logaddexp2(x1: Any, x2: Any) -> jax.Array:
     """``log2(2**x1 + 2**x2)``, computed stably."""
-    return jnp.logaddexp2(*_float_pair(x1, x2))
+    return jnp.logaddexp2(*_float_pair(x1, x2, strong_floats=True))
 
 
 @op

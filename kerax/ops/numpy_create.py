@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from kerax import config
 from kerax.autodiff.recording import op
 from kerax.backend.dtypes import standardize_dtype
-from kerax.ops._utils import dtype_or_floatx, tensor
+from kerax.ops._utils import dtype_or_floatx, is_float, operand, tensor
 
 
 def _shape_arg(shape: Any) -> tuple[int, ...]:
@@ -35,12 +35,11 @@ def arange(
 ) -> jax.Array:
     """Evenly spaced values in ``[start, stop)`` (int32 for int arguments)."""
     if dtype is None:
+        # Python numbers are weak: arange(np.int8(0), 10) stays int8.
         values = [v for v in (start, stop, step) if v is not None]
-        is_int = all(
-            isinstance(v, int) or jnp.issubdtype(jnp.result_type(v), jnp.integer)
-            for v in values
-        )
-        dtype = "int32" if is_int else config.floatx()
+        dtype = jnp.result_type(*values)
+        if dtype == jnp.bool_:
+            dtype = "int32"
     else:
         dtype = standardize_dtype(dtype)
     if step is None:
@@ -130,14 +129,22 @@ def linspace(
 ) -> Any:
     """``num`` evenly spaced samples from ``start`` to ``stop``."""
     return jnp.linspace(
-        tensor(start),
-        tensor(stop),
+        start,
+        stop,
         num,
         endpoint=endpoint,
         retstep=retstep,
-        dtype=dtype_or_floatx(dtype),
+        dtype=_space_dtype(start, stop, dtype),
         axis=axis,
     )
+
+
+def _space_dtype(start: Any, stop: Any, dtype: Any) -> str:
+    """``dtype``, or the float type of ``start`` and ``stop`` (floatx for ints)."""
+    if dtype is not None:
+        return standardize_dtype(dtype)
+    found = jnp.result_type(*[operand(v) for v in (start, stop)])
+    return found.name if is_float(found) else config.floatx()
 
 
 @op
@@ -152,12 +159,12 @@ def logspace(
 ) -> jax.Array:
     """Samples spaced evenly on a log scale: ``base ** linspace(start, stop)``."""
     return jnp.logspace(
-        tensor(start),
-        tensor(stop),
+        start,
+        stop,
         num,
         endpoint=endpoint,
         base=base,
-        dtype=dtype_or_floatx(dtype),
+        dtype=_space_dtype(start, stop, dtype),
         axis=axis,
     )
 
@@ -173,11 +180,11 @@ def geomspace(
 ) -> jax.Array:
     """Samples spaced evenly on a log scale between ``start`` and ``stop``."""
     return jnp.geomspace(
-        tensor(start),
-        tensor(stop),
+        start,
+        stop,
         num,
         endpoint=endpoint,
-        dtype=dtype_or_floatx(dtype),
+        dtype=_space_dtype(start, stop, dtype),
         axis=axis,
     )
 

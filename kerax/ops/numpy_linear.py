@@ -7,24 +7,18 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from kerax import config
 from kerax.autodiff.recording import op
 from kerax.backend.dtypes import standardize_dtype
-from kerax.ops._utils import float_tensor, match_ranks, tensor
-
-
-def _product_dtype(*xs: jax.Array) -> Any:
-    """Small integer products accumulate (and return) in 32 bits, as in Keras."""
-    dtype = jnp.result_type(*xs)
-    if dtype == jnp.bool_ or dtype in (jnp.int8, jnp.int16):
-        return jnp.int32
-    if dtype in (jnp.uint8, jnp.uint16):
-        return jnp.uint32
-    return None
+from kerax.ops._utils import float_tensor, is_float, match_ranks, tensor, to_float
 
 
 def _product_args(*xs: Any) -> tuple[list[jax.Array], Any]:
+    """Arrays, and int32 as the result type of int8 by int8 products (Keras's
+    quantized matmul rule; other dtypes keep their usual promotion)."""
     arrays = [tensor(x) for x in xs]
-    return arrays, _product_dtype(*arrays)
+    all_int8 = all(a.dtype == jnp.int8 for a in arrays)
+    return arrays, jnp.int32 if all_int8 else None
 
 
 @op
@@ -37,15 +31,13 @@ def matmul(x1: Any, x2: Any) -> jax.Array:
 @op
 def dot(x1: Any, x2: Any) -> jax.Array:
     """Dot product: matrix product for 2-D, sum over the last axes in general."""
-    (x1, x2), dtype = _product_args(x1, x2)
-    return jnp.dot(x1, x2, preferred_element_type=dtype)
+    return jnp.dot(tensor(x1), tensor(x2))
 
 
 @op
 def tensordot(x1: Any, x2: Any, axes: Any = 2) -> jax.Array:
     """Sum products over the given axes of ``x1`` and ``x2``."""
-    (x1, x2), dtype = _product_args(x1, x2)
-    return jnp.tensordot(x1, x2, axes=axes, preferred_element_type=dtype)
+    return jnp.tensordot(tensor(x1), tensor(x2), axes=axes)
 
 
 @op
@@ -59,8 +51,7 @@ def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> jax.Array:
 @op
 def inner(x1: Any, x2: Any) -> jax.Array:
     """Inner product over the last axes."""
-    (x1, x2), dtype = _product_args(x1, x2)
-    return jnp.inner(x1, x2, preferred_element_type=dtype)
+    return jnp.inner(tensor(x1), tensor(x2))
 
 
 @op
@@ -72,8 +63,7 @@ def outer(x1: Any, x2: Any) -> jax.Array:
 @op
 def vdot(x1: Any, x2: Any) -> jax.Array:
     """Dot product of the flattened inputs (conjugating the first)."""
-    (x1, x2), dtype = _product_args(x1, x2)
-    return jnp.vdot(x1, x2, preferred_element_type=dtype)
+    return jnp.vdot(tensor(x1), tensor(x2))
 
 
 @op
@@ -130,11 +120,16 @@ def diff(a: Any, n: int = 1, axis: int = -1) -> jax.Array:
 @op
 def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> jax.Array:
     """Integral of ``y`` along ``axis`` by the trapezoidal rule."""
-    y = jnp.moveaxis(float_tensor(y), axis, -1)
+    y = tensor(y)
+    if x is not None:
+        x = tensor(x)
+        dtype = jnp.result_type(y.dtype, x.dtype)
+        y = y.astype(dtype if is_float(dtype) else config.floatx())
+    y = jnp.moveaxis(to_float(y), axis, -1)
     if x is None:
         spacing = jnp.asarray(dx, y.dtype)
     else:
-        x = float_tensor(x)
+        x = x.astype(y.dtype)
         x = jnp.moveaxis(x, axis, -1) if x.ndim == y.ndim else x
         spacing = jnp.diff(x, axis=-1)
         spacing = spacing.reshape((1,) * (y.ndim - spacing.ndim) + spacing.shape)

@@ -9,9 +9,17 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from kerax import config
 from kerax.autodiff.recording import op
 from kerax.backend.dtypes import standardize_dtype
-from kerax.ops._utils import axis_arg, float_tensor, sum_dtype, tensor
+from kerax.ops._utils import (
+    axis_arg,
+    float_tensor,
+    is_float,
+    sum_dtype,
+    tensor,
+    to_float,
+)
 
 
 def _float_stat(fn: Any, x: Any, **kwargs: Any) -> jax.Array:
@@ -167,10 +175,13 @@ def median(x: Any, axis: Any = None, keepdims: bool = False) -> jax.Array:
 @op
 def average(x: Any, axis: int | None = None, weights: Any = None) -> jax.Array:
     """Weighted mean along ``axis`` (``weights`` may be 1-D along ``axis``)."""
-    x = float_tensor(x)
-    if weights is not None:
-        weights = tensor(weights).astype(x.dtype)
-    return jnp.average(x, axis=axis, weights=weights)
+    x = tensor(x)
+    if weights is None:
+        return jnp.average(to_float(x), axis=axis)
+    weights = tensor(weights)
+    dtype = jnp.result_type(x.dtype, weights.dtype)
+    dtype = dtype if is_float(dtype) else config.floatx()
+    return jnp.average(x.astype(dtype), axis=axis, weights=weights.astype(dtype))
 
 
 @op

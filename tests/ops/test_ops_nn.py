@@ -155,6 +155,16 @@ CASES = (
         Case("softmax", (f32(2, 3, 4),), {"axis": (1, 2)}, label="axes"),
         Case("log_softmax", (x34,), {"axis": 0}, label="axis0"),
         Case("threshold", (x34, 0.5, -1.0), ref=lambda x, t, d: np.where(x > t, x, d)),
+        Case("threshold", (x34 > 0, 0, -1), label="bool"),
+        Case("hard_tanh", (i32(5).astype("int8"),), label="int8"),
+        # Keras 3.15 on JAX wraps negative bounds around for unsigned ints.
+        Case(
+            "hard_tanh",
+            (np.array([0, 1, 7], "uint8"),),
+            ref=lambda x: np.minimum(x, 1),
+            keras=False,
+            label="uint8",
+        ),
         Case("glu", (x34,), ref=lambda x: x[:, :2] * _sigmoid(x[:, 2:])),
         # Keras 3.15 on JAX returns values that do not sum to one: numpy only.
         Case("sparsemax", (x34,), ref=_sparsemax, keras=False),

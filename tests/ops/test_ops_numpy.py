@@ -135,6 +135,30 @@ CASES = (
         Case("round", (x23 * 10,), {"decimals": 1}, ref=np.round),
         Case("nan_to_num", (xnan,), {"nan": 7.0}, ref=np.nan_to_num),
         Case("add", (bools(3), bools(3)), label="bool"),
+        # Keras's dtype rules where they differ from plain jax.numpy promotion.
+        Case("arctan2", (f32(3).astype("float16"), 2.5), label="f16-pyfloat"),
+        Case("logaddexp", (f32(3).astype("float16"), 2.5), label="f16-pyfloat"),
+        Case("arctan2", (f32(3).astype("float16"), 2), label="f16-pyint"),
+        Case("matmul", (bools(2, 3), bools(3, 2)), label="bool"),
+        Case("dot", (i32(2, 3).astype("int8"), i32(3).astype("int8")), label="int8"),
+        Case(
+            "einsum",
+            ("ij,jk->ik", i32(2, 3).astype("int8"), i32(3, 2).astype("int8")),
+            label="int8",
+        ),
+        Case(
+            "average",
+            (i32(2, 3),),
+            {"axis": 1, "weights": pos(3).astype("float16")},
+            label="f16w",
+        ),
+        Case(
+            "trapezoid",
+            (f32(2, 3).astype("float16"), np.array([0, 1, 3])),
+            label="f16-intx",
+        ),
+        Case("linspace", (np.float16(0), 1, 3), label="f16"),
+        Case("arange", (np.int8(1), 10, 2), label="int8"),
     ]
     # -- reductions and statistics
     + [

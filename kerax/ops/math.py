@@ -96,6 +96,11 @@ def _segment(
     data = tensor(data)
     segment_ids = tensor(segment_ids)
     if num_segments is None:
+        if isinstance(segment_ids, jax.core.Tracer):
+            raise ValueError(
+                "Pass `num_segments` when segment ids are traced (inside jit): "
+                "the output size cannot depend on traced values."
+            )
         num_segments = int(jnp.max(segment_ids)) + 1
     return reduce(
         data, segment_ids, num_segments=int(num_segments), indices_are_sorted=sorted

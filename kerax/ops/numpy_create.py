@@ -6,6 +6,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from kerax import config
 from kerax.autodiff.recording import op
@@ -227,7 +228,9 @@ def vander(x: Any, N: int | None = None, increasing: bool = False) -> jax.Array:
 
 
 def _window_length(x: Any) -> int:
-    return int(tensor(x))
+    if isinstance(x, int):
+        return x
+    return int(np.asarray(tensor(x)))
 
 
 @op

@@ -235,11 +235,15 @@ def bincount(
     x = tensor(x)
     if x.ndim not in (1, 2):
         raise ValueError(f"bincount expects a 1-D or 2-D input, received {x.shape}.")
-    try:
-        length = int(jnp.max(x)) + 1 if x.size else 0
-    except jax.errors.ConcretizationTypeError:
+    if isinstance(x, jax.core.Tracer):
+        if minlength <= 0:
+            raise ValueError(
+                "bincount inside jit needs `minlength` (at least the largest value "
+                "plus one): the output length cannot depend on traced values."
+            )
         length = minlength
-    length = builtins.max(length, minlength)
+    else:
+        length = builtins.max(int(jnp.max(x)) + 1 if x.size else 0, minlength)
     if weights is None:
         dtype = "int32"
         weights = jnp.ones(x.shape, dtype)

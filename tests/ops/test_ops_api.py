@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
+import jax
 import numpy as np
 import pytest
 from ops_cases import f32
@@ -255,6 +256,12 @@ ERRORS = [
         ValueError,
         "(4, 2)",
     ),
+    (lambda: jax.jit(ops.bincount)(np.array([0, 2])), ValueError, "minlength"),
+    (
+        lambda: jax.jit(lambda ids: ops.segment_sum(f32(2), ids))(np.array([0, 1])),
+        ValueError,
+        "num_segments",
+    ),
     (lambda: ops.rearrange(f32(2, 3), "a b"), ValueError, "->"),
     (lambda: ops.rearrange(f32(2, 3), "a b -> a c"), ValueError, "same axes"),
     (lambda: ops.rearrange(f32(6), "(a b) -> a b"), ValueError, "infer"),
@@ -265,6 +272,21 @@ ERRORS = [
 def test_bad_input_errors(call, error, message) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+def test_ops_compile_under_jit() -> None:
+    x = f32(2, 3)
+
+    @jax.jit
+    def step(x):
+        hidden = ops.nn.gelu(ops.matmul(x, ops.transpose(x)))
+        counts = ops.bincount(ops.argmax(x, axis=1), minlength=3)
+        return ops.sum(hidden) + ops.cast(ops.sum(counts), "float32"), ops.hanning(3)
+
+    total, window = step(x)
+    expected = np.sum(np.asarray(ops.nn.gelu(x @ x.T))) + 2.0
+    np.testing.assert_allclose(total, expected, rtol=1e-5)
+    np.testing.assert_allclose(window, np.hanning(3), atol=1e-7)
 
 
 def test_rearrange() -> None:

@@ -73,8 +73,8 @@ def _predict(arguments: argparse.Namespace) -> int:
             f"saved predictions of shape {np.shape(predictions)} to {arguments.output}"
         )
     else:
-        np.set_printoptions(threshold=50, precision=5, suppress=True)
-        print(np.asarray(predictions))
+        with np.printoptions(threshold=50, precision=5, suppress=True):
+            print(np.asarray(predictions))
     return 0
 
 

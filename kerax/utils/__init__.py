@@ -1,5 +1,6 @@
 """Utilities (``kerax.utils``)."""
 
+from kerax.utils.bucketing import BucketedSequences
 from kerax.utils.dataset_utils import split_dataset
 from kerax.utils.file_utils import get_file
 from kerax.utils.image_dataset import image_dataset_from_directory
@@ -16,6 +17,7 @@ from kerax.utils.timeseries_dataset import timeseries_dataset_from_array
 Sequence = PyDataset  # Keras's legacy name
 
 __all__ = [
+    "BucketedSequences",
     "Progbar",
     "PyDataset",
     "Sequence",

@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --workload cnn --samples 5120 --epochs 2
 	$(BIN)/python -m benchmarks.run --workload lstm --samples 1280 --epochs 2
 	$(BIN)/python -m benchmarks.latency
+	$(BIN)/python -m benchmarks.data_path
 
 lint: $(STAMP)
 	$(BIN)/ruff check kerax tests benchmarks examples scripts

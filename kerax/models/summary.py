@@ -83,12 +83,13 @@ def _wrap(text: str, width: int) -> list[str]:
     """Word-wrap ``text`` into ``width`` columns; too-long words end in '…'."""
     out: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
+        indent = paragraph[: len(paragraph) - len(paragraph.lstrip(" "))]
+        line = indent
+        for word in paragraph.lstrip(" ").split(" "):
             if len(word) > width:
                 word = word[: width - 1] + "…"
-            if not line:
-                line = word
+            if line == indent:
+                line = indent + word
             elif len(line) + 1 + len(word) <= width:
                 line += " " + word
             else:
@@ -154,6 +155,21 @@ def _is_sequential_like(model: Any) -> bool:
     return len(outputs) == 1 and len(model._graph.inputs) == 1
 
 
+def _expanded(layers: list[Any], expand: bool, depth: int = 0) -> list[tuple[Any, int]]:
+    """Layers with their nesting depth; nested models' layers follow them when expanding."""
+    from kerax.layers.core.input_layer import InputLayer
+    from kerax.models.model import Model
+
+    result = []
+    for layer in layers:
+        if depth and isinstance(layer, InputLayer):
+            continue
+        result.append((layer, depth))
+        if expand and isinstance(layer, Model):
+            result += _expanded(list(layer.layers), expand, depth + 1)
+    return result
+
+
 def _widths(connected: bool, trainable: bool, line_length: int | None) -> list[int]:
     base = _WIDTHS[(connected, trainable)]
     if line_length is None or line_length == _DEFAULT_LENGTH:
@@ -198,12 +214,13 @@ def print_summary(
         headers.append("Trainable")
         aligns.append("center")
     rows = []
-    for layer in layers:
-        name = f"{layer.name} ({type(layer).__name__})"
+    for layer, depth in _expanded(layers, expand_nested):
+        prefix = "   " * depth + "└ " if depth else ""
+        name = f"{prefix}{layer.name} ({type(layer).__name__})"
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
         row = [name, _output_shape(layer), params]
         if not sequential_like:
-            row.append(_connections(layer, relevant))
+            row.append(_connections(layer, relevant) if depth == 0 else "")
         if show_trainable:
             row.append("-" if not layer.weights else ("Y" if layer.trainable else "N"))
         rows.append(row)

@@ -103,3 +103,24 @@ def test_summary_prints_to_stdout():
     with redirect_stdout(buffer):
         model.summary()
     assert buffer.getvalue().startswith('Model: "sequential"')
+
+
+def test_expand_nested_matches_keras():
+    def build(lib):
+        inner = lib.Sequential(
+            [lib.Input((5,)), lib.layers.Dense(3), lib.layers.Dense(2)], name="inner"
+        )
+        inputs = lib.Input((5,))
+        return lib.Model(inputs, lib.layers.Dense(2)(inner(inputs)), name="outer")
+
+    kerax.utils.naming.reset()
+    ours = build(kerax)
+    keras.backend.clear_session()
+    theirs = build(keras)
+    lines = []
+    ours.summary(print_fn=lambda line, **kw: lines.append(line), expand_nested=True)
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        theirs.summary(expand_nested=True)
+    expected = [line.rstrip() for line in buffer.getvalue().strip("\n").splitlines()]
+    assert [line.rstrip() for line in lines] == expected

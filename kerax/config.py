@@ -79,3 +79,42 @@ def standardize_data_format(data_format: str | None) -> str:
             f"received {data_format!r}."
         )
     return value
+
+
+_deterministic = False
+
+
+def enable_deterministic() -> None:
+    """Make training repeatable bit for bit (call before the first computation).
+
+    On the CPU kerax's compiled steps are already deterministic: together with
+    ``kerax.utils.set_random_seed`` a run repeats exactly. On GPUs this also
+    asks XLA for deterministic kernels (``--xla_gpu_deterministic_ops``), which
+    only takes effect if no computation has run yet in the process.
+    """
+    import os
+    import warnings
+
+    global _deterministic
+    flag = "--xla_gpu_deterministic_ops=true"
+    flags = os.environ.get("XLA_FLAGS", "")
+    if flag not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} {flag}".strip()
+        try:
+            from jax._src import xla_bridge
+
+            started = xla_bridge.backends_are_initialized()
+        except (ImportError, AttributeError):  # pragma: no cover - other JAX versions
+            started = False
+        if started and jax.default_backend() == "gpu":
+            warnings.warn(
+                "enable_deterministic() was called after JAX started; deterministic GPU "
+                "kernels apply only to a new process. Call it before any computation.",
+                stacklevel=2,
+            )
+    _deterministic = True
+
+
+def is_deterministic() -> bool:
+    """True after ``enable_deterministic()``."""
+    return _deterministic

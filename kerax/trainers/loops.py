@@ -121,6 +121,8 @@ def run_fit(model: Any, **kw: Any) -> Any:
         if restored is not None:
             initial_epoch = max(initial_epoch, int(restored))
     epoch_logs: dict[str, Any] = {}
+    if initial_epoch and hasattr(source, "start_at_epoch"):
+        source.start_at_epoch(initial_epoch)
     with deferred_interrupts(model) as interrupt:
         for epoch in range(initial_epoch, epochs):
             model.reset_metrics()

@@ -22,6 +22,8 @@ class ArraySource:
     indexed = True
 
     def __init__(self, data: Any, batch_size: int, steps: int | None = None) -> None:
+        self._base_seed: int | None = None
+        self._epochs_started = 0
         self._host_labels = data_adapter.unpack_x_y_sample_weight(data)[1]
         self.data = data_adapter.to_device(data)
         from kerax.distribution import distribution
@@ -54,7 +56,13 @@ class ArraySource:
         The epoch's order goes to the device once; the compiled step walks it
         with a device-side cursor.
         """
-        order = epoch_permutation(self.n, shuffle, draw_shuffle_seed())
+        # One base seed per source, then one seed per epoch: a run resumed at
+        # epoch k (BackupAndRestore) shuffles epoch k exactly as the original.
+        if self._base_seed is None:
+            self._base_seed = draw_shuffle_seed()
+        seed = (self._base_seed + 1_000_003 * self._epochs_started) % (2**31)
+        self._epochs_started += 1
+        order = epoch_permutation(self.n, shuffle, seed)
         bs = self.batch_size
         full = self.full_steps
         step = 0
@@ -86,6 +94,12 @@ class ArraySource:
 
     def on_epoch_end(self) -> None:
         return None
+
+    def start_at_epoch(self, epoch: int) -> None:
+        """Shuffle the next epoch as epoch ``epoch`` of an uninterrupted run."""
+        if self._base_seed is None:
+            self._base_seed = draw_shuffle_seed()
+        self._epochs_started = epoch
 
     def close(self) -> None:
         return None

@@ -54,11 +54,12 @@ def test_model_checkpoint_best_file_reloads_to_the_same_predictions(tmp_path, su
     np.testing.assert_allclose(val_loss, min(history.history["val_loss"]), rtol=1e-4)
 
 
-def test_backup_and_restore_resumes_to_the_uninterrupted_result(tmp_path):
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_backup_and_restore_resumes_to_the_uninterrupted_result(tmp_path, shuffle):
+    fit_kw = dict(epochs=4, batch_size=16, shuffle=shuffle, verbose=0)
     model, x, y = _setup()
-    reference = model.fit(
-        x, y, epochs=4, batch_size=16, shuffle=False, verbose=0
-    ).history["loss"]
+    reference = model.fit(x, y, **fit_kw).history["loss"]
+    final_reference = model.get_weights()
 
     class CrashAtEpochTwo(kerax.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -68,26 +69,13 @@ def test_backup_and_restore_resumes_to_the_uninterrupted_result(tmp_path):
     model, x, y = _setup()
     backup = kerax.callbacks.BackupAndRestore(str(tmp_path / "backup"))
     with pytest.raises(RuntimeError, match="simulated crash"):
-        model.fit(
-            x,
-            y,
-            epochs=4,
-            batch_size=16,
-            shuffle=False,
-            verbose=0,
-            callbacks=[backup, CrashAtEpochTwo()],
-        )
-    model, x, y = _setup(seed=1)  # a fresh process would rebuild with other weights
-    resumed = model.fit(
-        x,
-        y,
-        epochs=4,
-        batch_size=16,
-        shuffle=False,
-        verbose=0,
-        callbacks=[kerax.callbacks.BackupAndRestore(str(tmp_path / "backup"))],
-    ).history["loss"]
+        model.fit(x, y, callbacks=[backup, CrashAtEpochTwo()], **fit_kw)
+    model, x, y = _setup()  # the rerun script: same seed, same program
+    restore = kerax.callbacks.BackupAndRestore(str(tmp_path / "backup"))
+    resumed = model.fit(x, y, callbacks=[restore], **fit_kw).history["loss"]
     np.testing.assert_allclose(resumed, reference[-len(resumed) :], rtol=1e-5)
+    for a, b in zip(model.get_weights(), final_reference):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
 
 
 def test_reduce_lr_on_plateau_really_changes_the_learning_rate():

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import test_ops_image as image_cases
-from ops_cases import f32, pos, spd, unit
+from ops_cases import f32, pos, spd
 
 import kerax
 import kerax.ops as ops
@@ -59,20 +59,15 @@ GRADS = [
     Grad("divide", (x23, pos(2, 3)), wrt=(0, 1)),
     Grad("power", (pos(2, 3), f32(2, 3)), wrt=(0, 1)),
     Grad("maximum", (x23, y23), wrt=(0, 1)),
-    Grad("arctan2", (x23, y23), wrt=(0, 1)),
-    Grad("hypot", (x23, y23), wrt=(0, 1)),
     Grad("logaddexp", (x23, y23), wrt=(0, 1)),
     Grad("exp", (x23,)),
     Grad("log", (pos(2, 3),)),
     Grad("sqrt", (pos(2, 3),)),
     Grad("tanh", (x23,)),
-    Grad("arcsin", (unit(2, 3),)),
-    Grad("square", (x23,)),
     Grad("sum", (x234,), {"axis": 1}),
     Grad("mean", (x234,), {"axis": (0, 2)}),
     Grad("prod", (pos(2, 3),), {"axis": 0}),
     Grad("std", (x234,), {"axis": -1}),
-    Grad("var", (x234,)),
     Grad("max", (x234,), {"axis": 2}),
     Grad("logsumexp", (x234,), {"axis": 1}),
     Grad("cumsum", (x23,), {"axis": 1}),
@@ -85,7 +80,6 @@ GRADS = [
     Grad("dot", (f32(2, 3), f32(3, 4)), wrt=(0, 1)),
     Grad("einsum", ("ij,jk->ik", f32(2, 3), f32(3, 2)), wrt=(1, 2)),
     Grad("tensordot", (x234, f32(3, 4, 2)), wrt=(0, 1)),
-    Grad("outer", (f32(3), f32(2)), wrt=(0, 1)),
     Grad("kron", (f32(2, 2), f32(2, 3)), wrt=(0, 1)),
     Grad("cross", (f32(2, 3), f32(2, 3)), wrt=(0, 1)),
     Grad("transpose", (x234, (2, 0, 1))),
@@ -99,9 +93,7 @@ GRADS = [
     Grad("clip", (x23, -0.5, 0.5)),
     Grad("pad", (x23, ((1, 0), (2, 1))), {"mode": "reflect"}),
     Grad("roll", (x234, 2), {"axis": 2}),
-    Grad("tile", (x23, (2, 1))),
     Grad("repeat", (x23, 2), {"axis": 1}),
-    Grad("flip", (x234,), {"axis": 1}),
     Grad("trace", (x234,)),
     Grad("diff", (x234,), {"n": 2}),
     Grad("trapezoid", (x23,)),
@@ -117,10 +109,7 @@ GRADS = [
     Grad("log_softmax", (x234,)),
     Grad("gelu", (x23,)),
     Grad("elu", (x23,)),
-    Grad("selu", (x23,)),
-    Grad("softplus", (x23,)),
     Grad("silu", (x23,)),
-    Grad("leaky_relu", (x23,)),
     Grad("sparsemax", (x234,)),
     Grad("glu", (x234,), {"axis": 2}),
     Grad("conv", (image, f32(3, 3, 2, 3)), {"padding": "same"}, wrt=(0, 1)),
@@ -175,7 +164,6 @@ GRADS = [
     ),
     # -- math and linalg
     Grad("erf", (x23,)),
-    Grad("rsqrt", (pos(2, 3),)),
     Grad("cdist", (f32(3, 2), f32(4, 2)), wrt=(0, 1)),
     Grad("segment_sum", (f32(5, 2), np.array([0, 1, 1, 2, 0]), 3)),
     Grad("segment_max", (f32(5, 2), np.array([0, 1, 1, 2, 0]), 3)),

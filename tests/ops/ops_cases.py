@@ -12,6 +12,13 @@ import numpy as np
 _rng = np.random.default_rng(1234)
 
 
+def seed(value: int) -> None:
+    """Restart the input generator: a test module's inputs then do not depend
+    on which modules were imported before it."""
+    global _rng
+    _rng = np.random.default_rng(value)
+
+
 def f32(*shape: int, low: float = -2.0, high: float = 2.0) -> np.ndarray:
     """Uniform float32 values (kept away from zero to avoid kinks)."""
     values = _rng.uniform(low, high, size=shape).astype("float32")

@@ -8,10 +8,12 @@ import inspect
 import jax
 import numpy as np
 import pytest
-from ops_cases import f32
+from ops_cases import f32, seed
 
 import kerax
 import kerax.ops as ops
+
+seed(7)
 
 NAMESPACES = ["numpy", "nn", "image", "linalg", "math", "core"]
 # Plain Python helpers: they return metadata or call user functions that a

@@ -5,7 +5,20 @@ from __future__ import annotations
 import jax
 import numpy as np
 import pytest
-from ops_cases import Case, bools, by_ids, f32, i32, pos, run_keras, run_numpy, unit
+from ops_cases import (
+    Case,
+    bools,
+    by_ids,
+    f32,
+    i32,
+    pos,
+    run_keras,
+    run_numpy,
+    seed,
+    unit,
+)
+
+seed(1)
 
 
 def same(name: str):

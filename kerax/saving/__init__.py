@@ -1,8 +1,9 @@
 """Saving and loading (``kerax.saving``): Keras 3 ``.keras`` and ``.weights.h5`` files.
 
 Files move between kerax and Keras 3 in both directions, and are safe to open:
-loading never imports a module or runs code that a file names (unless
-``safe_mode=False``) and rejects malformed or hostile archives.
+loading never imports a module or runs code that a file names or carries
+(Python bytecode is refused even with ``safe_mode=False``) and rejects
+malformed or hostile archives.
 """
 
 from kerax.models.cloning import clone_model

@@ -5,7 +5,7 @@ An object becomes ``{"module", "class_name", "config", "registered_name"}``
 compiled models); arrays, bytes, slices and functions have the small special
 forms Keras uses. Deserializing resolves classes only through kerax's
 registry and the user's custom objects (``class_lookup``) and never runs code
-from a file unless the caller passes ``safe_mode=False``.
+from a file (stored bytecode is refused whatever ``safe_mode`` says).
 """
 
 from __future__ import annotations

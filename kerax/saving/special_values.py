@@ -1,8 +1,8 @@
 """The special config forms Keras uses for values that JSON cannot hold.
 
 ``__numpy__`` / ``__tensor__`` (arrays), ``__bytes__``, ``__slice__``,
-``__ellipsis__`` and ``__lambda__`` (bytecode: refused unless the caller
-passed ``safe_mode=False``).
+``__ellipsis__`` and ``__lambda__`` (bytecode: always refused; kerax never
+runs code a file carries).
 """
 
 from __future__ import annotations
@@ -92,17 +92,7 @@ def deserialize_special(
 
 
 def _lambda(config: Any, custom_objects: dict[str, Any], safe_mode: bool) -> Any:
-    if safe_mode:
-        raise ValueError(
-            "Refusing to load a Python lambda stored in the file: loading it would "
-            "run code that the file carries. If you trust the source of the file, "
-            "pass `safe_mode=False` to the loading function."
-        )
+    """Stored bytecode is never run, whatever ``safe_mode`` says."""
     from kerax.layers.core._functions import deserialize_function
 
-    if isinstance(config, dict) and "value" in config:  # Keras's generic form
-        code, defaults, closure = config["value"]
-        config = {"code": code, "defaults": defaults, "closure": closure}
-    return deserialize_function(
-        {"class_name": "__lambda__", "config": config}, custom_objects, safe_mode=False
-    )
+    return deserialize_function({"class_name": "__lambda__", "config": config})

@@ -71,19 +71,16 @@ def double(x):
     return x * 2.0
 
 
-def test_lambda_with_python_lambda_matches_keras_config():
+def test_lambda_with_python_lambda_runs_but_is_never_saved_as_code():
     fn = lambda x: x * 2.0 + 1.0  # noqa: E731
     ours = kerax.layers.Lambda(fn)
     theirs = keras.layers.Lambda(fn)
     np.testing.assert_allclose(ours(X), keras_call(theirs, X))
-    config = ours.get_config()
-    assert config == theirs.get_config() | {"name": config["name"]}
-    with pytest.raises(ValueError, match="safe_mode=False"):
-        kerax.layers.Lambda.from_config(config)
-    clone = kerax.layers.Lambda.from_config(
-        json.loads(json.dumps(config)), safe_mode=False
-    )
-    np.testing.assert_allclose(clone(X), X * 2.0 + 1.0)
+    with pytest.raises(ValueError, match="never carry code"):
+        ours.get_config()
+    stored = theirs.get_config()  # Keras's marshalled bytecode
+    with pytest.raises(ValueError, match="even with safe_mode=False"):
+        kerax.layers.Lambda.from_config(json.loads(json.dumps(stored)), safe_mode=False)
     check_gradients(ours, X)
 
 
@@ -102,9 +99,6 @@ def test_lambda_named_function_and_arguments():
         kerax.layers.Lambda(kerax.ops.square).get_config()
     )
     np.testing.assert_allclose(by_op_name(X), X**2, rtol=1e-6)
-    uses_jnp = kerax.layers.Lambda(lambda x: jnp.tanh(x))
-    loaded = kerax.layers.Lambda.from_config(uses_jnp.get_config(), safe_mode=False)
-    np.testing.assert_allclose(loaded(X), np.tanh(X), rtol=1e-6)
 
 
 def test_lambda_output_shape_mask_and_training():

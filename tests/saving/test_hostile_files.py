@@ -241,7 +241,7 @@ def test_skip_mismatch_loads_what_matches(hostile_folder, good_entries):
         np.testing.assert_array_equal(after[index], reference.get_weights()[index])
 
 
-def test_lambda_loads_with_safe_mode_false(tmp_path):
+def test_lambda_is_never_stored_as_code(tmp_path):
     model = kerax.Sequential(
         [
             kerax.Input((2,)),
@@ -249,12 +249,7 @@ def test_lambda_loads_with_safe_mode_false(tmp_path):
             kerax.layers.Dense(1),
         ]
     )
-    path = str(tmp_path / "lambda.keras")
-    model.save(path)
-    with pytest.raises(ValueError, match="safe_mode=False"):
-        load_model(path)
-    loaded = load_model(path, safe_mode=False)
-    x = np.ones((1, 2), "float32")
-    np.testing.assert_allclose(
-        loaded.predict(x, verbose=0), model.predict(x, verbose=0)
-    )
+    path = tmp_path / "lambda.keras"
+    with pytest.raises(ValueError, match="never carry code"):
+        model.save(str(path))
+    assert not path.exists()

@@ -1,38 +1,20 @@
 """Saving Python functions in layer configs the way Keras files store them.
 
 A named function is stored by name and found again in ``custom_objects``,
-among kerax's registered activations and losses, or in ``kerax.ops``. A ``lambda`` is stored as marshalled
-bytecode (Keras's ``__lambda__`` format); loading one runs code from the file,
-so it is refused unless the caller passes ``safe_mode=False``.
+among kerax's registered activations and losses, or in ``kerax.ops``. kerax
+never stores or loads Python bytecode: a ``lambda`` cannot be saved (Keras's
+marshalled ``__lambda__`` entries are refused on load, whatever ``safe_mode``
+says), so functions a file refers to always come from the caller's code.
 """
 
 from __future__ import annotations
 
-import base64
-import marshal
 import types
 from typing import Any
 
 from kerax import registry
 
 _FUNCTION_NAMESPACES = ("keras.activations", "keras.losses")
-
-
-def _lambda_globals() -> dict[str, Any]:
-    """Names a loaded lambda can use: the modules such lambdas usually call."""
-    import jax
-    import numpy as np
-
-    import kerax
-
-    return {
-        "jax": jax,
-        "jnp": jax.numpy,
-        "np": np,
-        "kerax": kerax,
-        "keras": kerax,
-        "ops": kerax.ops,
-    }
 
 
 def is_lambda(fn: Any) -> bool:
@@ -43,14 +25,12 @@ def is_lambda(fn: Any) -> bool:
 def serialize_function(fn: Any) -> dict[str, Any]:
     """The config entry that stands for ``fn``."""
     if is_lambda(fn):
-        code = base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii")
-        closure = None
-        if fn.__closure__:
-            closure = tuple(cell.cell_contents for cell in fn.__closure__)
-        return {
-            "class_name": "__lambda__",
-            "config": {"code": code, "defaults": fn.__defaults__, "closure": closure},
-        }
+        raise ValueError(
+            "Cannot save a Python lambda: kerax files never carry code (a lambda "
+            "could only be stored as bytecode). Use a named function, and pass it "
+            "in `custom_objects` (or register it with "
+            "`kerax.saving.register_keras_serializable`) when loading."
+        )
     if callable(fn):
         name = getattr(fn, "__name__", None) or type(fn).__name__
         return {
@@ -85,24 +65,10 @@ def deserialize_function(
         safe_mode: unless ``False``, stored bytecode (lambdas) is refused.
     """
     if config["class_name"] == "__lambda__":
-        if safe_mode is not False:
-            raise ValueError(
-                "Refusing to load a Python lambda stored in a config: loading it "
-                "runs code from the file. If you trust the source, pass "
-                "`safe_mode=False` to the loading function."
-            )
-        inner = config["config"]
-        code = marshal.loads(base64.decodebytes(inner["code"].encode("ascii")))
-        closure = None
-        if inner.get("closure") is not None:
-            closure = tuple(types.CellType(v) for v in inner["closure"])
-        defaults = inner.get("defaults")
-        return types.FunctionType(
-            code,
-            _lambda_globals(),
-            name=code.co_name,
-            argdefs=tuple(defaults) if defaults is not None else None,
-            closure=closure,
+        raise ValueError(
+            "Refusing to load a Python lambda stored as bytecode: kerax never runs "
+            "code a file carries, even with safe_mode=False. Re-create the layer "
+            "with a named function and pass it in `custom_objects`."
         )
     name = config["config"]
     if custom_objects and name in custom_objects:

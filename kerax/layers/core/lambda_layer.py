@@ -35,8 +35,8 @@ class Lambda(Layer):
     """Calls ``function(inputs, **arguments)`` as a layer.
 
     Use it for stateless expressions; a function that creates weights belongs
-    in a ``Layer`` subclass. A ``lambda`` saved in a model file can only be
-    loaded with ``safe_mode=False``.
+    in a ``Layer`` subclass. A ``lambda`` cannot be saved (files never carry
+    code): use a named function and pass it in ``custom_objects`` when loading.
 
     Args:
         function: the function; it may accept ``mask`` and ``training``.
@@ -148,7 +148,7 @@ class Lambda(Layer):
         custom_objects: dict[str, Any] | None = None,
         safe_mode: bool | None = None,
     ) -> Lambda:
-        """Rebuild from a config; stored lambdas need ``safe_mode=False``."""
+        """Rebuild from a config; stored bytecode (lambdas) is always refused."""
         config = dict(config)
         for key in ("function", "output_shape", "mask"):
             if is_serialized_function(config.get(key)):

@@ -17,7 +17,7 @@ import jax
 import numpy as np
 
 from kerax.autodiff import state_scope
-from kerax.autodiff.recording import Tensor
+from kerax.autodiff.recording import Tensor, unwrap_tensors
 from kerax.autodiff.variable import Variable
 from kerax.backend import cpu_tuning
 
@@ -131,11 +131,7 @@ class Function:
                     "but not on the first call. Make the function touch the same "
                     "variables on every call."
                 )
-            out = jax.tree_util.tree_map(
-                lambda x: x.value if isinstance(x, Tensor) else x,
-                out,
-                is_leaf=lambda x: isinstance(x, Tensor),
-            )
+            out = unwrap_tensors(out)
             return scope.new_values(variables), out
 
         self.trace_count += 1

@@ -95,6 +95,15 @@ class Tensor(ArrayArithmetic):
 # tape. ``kerax.function`` unwraps Tensors it returns to JAX itself.
 
 
+def unwrap_tensors(tree: Any) -> Any:
+    """Replace every tape ``Tensor`` in a pytree by its array."""
+    return jax.tree_util.tree_map(
+        lambda x: x.value if isinstance(x, Tensor) else x,
+        tree,
+        is_leaf=lambda x: isinstance(x, Tensor),
+    )
+
+
 def _is_wrapper(x: Any) -> bool:
     return hasattr(x, "__kerax_value__")
 

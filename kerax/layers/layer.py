@@ -19,7 +19,7 @@ import numpy as np
 
 from kerax import dtype_policies
 from kerax.autodiff import recording, state_scope
-from kerax.autodiff.recording import Tensor
+from kerax.autodiff.recording import Tensor, unwrap_tensors
 from kerax.autodiff.variable import Variable
 from kerax.backend.keras_tensor import (
     KerasTensor,
@@ -76,14 +76,6 @@ def _to_array(x: Any) -> Any:
     if isinstance(x, (int, float)) and not isinstance(x, bool):
         return convert_to_tensor(x)
     return x
-
-
-def _unwrap(tree: Any) -> Any:
-    return jax.tree_util.tree_map(
-        lambda x: x.value if isinstance(x, Tensor) else x,
-        tree,
-        is_leaf=lambda x: isinstance(x, Tensor),
-    )
 
 
 _tracking_version = [0]
@@ -460,7 +452,7 @@ class Layer(LayerWeights):
         return jax.tree_util.tree_map(cast, inputs)
 
     def _call_plain(self, args: tuple, kwargs: dict) -> Any:
-        args = _unwrap(args)
+        args = unwrap_tensors(args)
         if args:
             args = (self._cast_inputs(args[0]),) + tuple(args[1:])
         outputs = self.call(*args, **kwargs)
@@ -564,7 +556,9 @@ class Layer(LayerWeights):
             and (input_mask is not None or _overrides(self, "compute_mask"))
         ):
             masks = trace_output_spec(
-                lambda x, m: _unwrap(self.compute_mask(x, m)), (args[0], input_mask), {}
+                lambda x, m: unwrap_tensors(self.compute_mask(x, m)),
+                (args[0], input_mask),
+                {},
             )
             _attach_masks(outputs, masks)
         Node(self, args, kwargs, outputs)

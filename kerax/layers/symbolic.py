@@ -8,16 +8,8 @@ import jax
 import numpy as np
 
 from kerax.autodiff import state_scope
-from kerax.autodiff.recording import Tensor
+from kerax.autodiff.recording import unwrap_tensors
 from kerax.backend.keras_tensor import KerasTensor, is_keras_tensor, to_shape_dtype
-
-
-def _unwrap(tree: Any) -> Any:
-    return jax.tree_util.tree_map(
-        lambda x: x.value if isinstance(x, Tensor) else x,
-        tree,
-        is_leaf=lambda x: isinstance(x, Tensor),
-    )
 
 
 def _symbolic_mask(inputs: Any) -> Any:
@@ -75,7 +67,7 @@ def trace_output_spec(fn: Any, args: tuple, kwargs: dict) -> Any:
             a, k = jax.tree_util.tree_unflatten(treedef, call_leaves)
             with state_scope.StateScope(track_unknown=True):
                 out = fn(*a, **k)
-            return _unwrap(out)
+            return unwrap_tensors(out)
 
         return jax.eval_shape(concrete, *specs)
 

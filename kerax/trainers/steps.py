@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from kerax.autodiff import state_scope
-from kerax.autodiff.recording import Tensor
+from kerax.autodiff.recording import unwrap_tensors
 from kerax.backend import cpu_tuning
 
 
@@ -72,11 +72,7 @@ class CompiledStep:
                 f"optimizer or its metrics: {names}. Track them on the model (as "
                 "layer weights or metrics) so that training can carry their state."
             )
-        out = jax.tree_util.tree_map(  # tape tensors a custom step may return
-            lambda x: x.value if isinstance(x, Tensor) else x,
-            out,
-            is_leaf=lambda x: isinstance(x, Tensor),
-        )
+        out = unwrap_tensors(out)  # tape tensors a custom step may return
         return scope.new_values(self.variables), out
 
     def _compiled(

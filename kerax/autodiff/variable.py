@@ -31,6 +31,17 @@ def _resolve_initializer(initializer: Any) -> Any:
     return initializer
 
 
+def _keep_layout(value: jax.Array, current: Any) -> jax.Array:
+    """``value`` laid out like ``current`` when that is spread over several
+    devices (a variable placed by a distribution keeps its sharding)."""
+    sharding = getattr(current, "sharding", None)
+    if sharding is None or len(sharding.device_set) < 2:
+        return value
+    if value.sharding.is_equivalent_to(sharding, value.ndim):
+        return value
+    return jax.device_put(value, sharding)
+
+
 class Variable(ArrayArithmetic):
     """A mutable, named array: weights, statistics, optimizer slots, counters.
 
@@ -168,11 +179,12 @@ class Variable(ArrayArithmetic):
                     "a state scope. Inside jax.jit use kerax.function or "
                     "stateless_call so that the new value is returned."
                 )
-            if shared and value is not self._value:
+            placed = _keep_layout(value, self._value)
+            if placed is value and shared and value is not self._value:
                 # A caller may still hold this buffer; fit donates variable
                 # buffers, so keep a private copy.
-                value = jnp.copy(value)
-            self._value = value
+                placed = jnp.copy(value)
+            self._value = placed
         return self
 
     def assign_add(self, delta: Any) -> Variable:

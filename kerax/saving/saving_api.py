@@ -15,6 +15,7 @@ from typing import Any
 
 import h5py
 
+from kerax.distribution.checkpointing import is_writer, wait_for_writer
 from kerax.saving import archive, legacy_h5, safe_json
 from kerax.saving.object_registration import safe_mode_scope
 from kerax.saving.serialization import deserialize_keras_object, serialize_keras_object
@@ -75,7 +76,9 @@ def save_model(
     if path is not None:
         if path.endswith(_LEGACY_H5):
             _check_overwrite(path, overwrite)
-            legacy_h5.save_model(model, path)
+            if is_writer():
+                legacy_h5.save_model(model, path)
+            wait_for_writer("kerax:save_model")
             return
         if not path.endswith(".keras"):
             raise ValueError(
@@ -102,7 +105,15 @@ def save_model(
     if path is None:
         filepath.write(data)
     else:
+        _write_once(path, data)
+
+
+def _write_once(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` from process 0 only; all processes return
+    once the file is complete."""
+    if is_writer():
         archive.atomic_write(path, lambda stream: stream.write(data))
+    wait_for_writer("kerax:checkpoint")
 
 
 def _kerax_version() -> str:
@@ -199,14 +210,15 @@ def save_weights(
     if not path.endswith(_WEIGHTS_SUFFIX):
         if path.endswith(_LEGACY_H5):
             _check_overwrite(path, overwrite)
-            legacy_h5.save_weights(model, path)
+            if is_writer():
+                legacy_h5.save_weights(model, path)
+            wait_for_writer("kerax:save_weights")
             return
         raise ValueError(
             f"The filename must end in `{_WEIGHTS_SUFFIX}`. Received: filepath={path}"
         )
     _check_overwrite(path, overwrite)
-    data = _weights_bytes(model)
-    archive.atomic_write(path, lambda stream: stream.write(data))
+    _write_once(path, _weights_bytes(model))
 
 
 def load_weights(

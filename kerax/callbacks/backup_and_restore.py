@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
-import tempfile
 import zipfile
 from typing import Any
 
@@ -13,47 +13,68 @@ import numpy as np
 from kerax.callbacks.callback import Callback
 from kerax.callbacks.model_checkpoint import batches_since, check_save_freq
 from kerax.registry import register
+from kerax.saving.archive import atomic_write
 
-
-def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
-    """Write an ``.npz`` to a temporary file beside ``path``, then rename it over."""
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+_TEMP_PREFIX = ".kerax-"  # archive.atomic_write's temporary files
+_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
 def _read(path: str) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as data:
-        return {key: data[key] for key in data.files}
+    """Every array of the backup ``path`` (the whole file is checked by zip's CRC)."""
+    with open(path, "rb") as file:
+        data = file.read()
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        return {key: arrays[key] for key in arrays.files}
 
 
-def _numbered(arrays: dict[str, np.ndarray], prefix: str) -> list[np.ndarray]:
-    count = int(arrays[f"{prefix}_count"])
-    return [arrays[f"{prefix}/{i:05d}"] for i in range(count)]
+def _dedupe(variables: list[Any]) -> list[Any]:
+    seen: set[int] = set()
+    unique = []
+    for variable in variables:
+        if id(variable) not in seen:
+            seen.add(id(variable))
+            unique.append(variable)
+    return unique
+
+
+def training_variables(model: Any) -> list[Any]:
+    """Every Variable a training run changes, in a fixed order.
+
+    The model's variables (trainable, non-trainable such as batch-norm
+    statistics, and seed-generator states), the optimizer's (slots, iteration
+    count, learning rate) and the metrics' accumulators.
+    """
+    variables = list(getattr(model, "variables", None) or model.trainable_variables)
+    optimizer = getattr(model, "optimizer", None)
+    variables += list(getattr(optimizer, "variables", []))
+    variables += list(getattr(model, "metrics_variables", []))
+    return _dedupe(variables)
+
+
+def _path_of(variable: Any, index: int) -> str:
+    return str(getattr(variable, "path", None) or f"variable_{index}")
 
 
 @register("keras.callbacks")
 class BackupAndRestore(Callback):
     """Backs up training state so that a restarted ``fit`` continues where it stopped.
 
-    At each backup, the model's weights, the optimizer's variables (slots,
-    iteration count, learning rate) and the epoch and batch reached are
-    written to ``backup_dir/latest.npz``, atomically (a temporary file
-    renamed over the old one), so an interruption never leaves a broken
-    backup. At ``on_train_begin`` an existing backup is loaded back and the
-    epoch to resume from is published as ``self._initial_epoch`` and
-    ``model._initial_epoch``: the trainer starts its epoch loop there. A
-    backup taken in the middle of an epoch resumes at the start of that
-    epoch, with the weights of the backup. When training ends normally, the
-    backup directory is deleted (``delete_checkpoint``).
+    A backup holds everything that decides the rest of the run: all the
+    model's variables (weights, non-trainable statistics, seed-generator
+    states), the optimizer's variables (slots, iteration count, learning
+    rate), the metrics' accumulators, the epoch and the step reached in it,
+    and the seed the epochs are shuffled with. It is written to
+    ``backup_dir/latest.npz`` atomically (a temporary file, flushed, fsynced
+    and renamed over the old one), so an interruption at any moment, even a
+    ``SIGKILL`` during the write, leaves the previous backup or the new one.
+
+    At ``on_train_begin`` an existing backup is loaded and ``fit`` resumes at
+    the exact step: an epoch-end backup resumes at the next epoch, a backup
+    every ``save_freq`` batches resumes after the last saved batch, skipping
+    the batches of that epoch already trained (same shuffle order). Training
+    that resumes this way ends with the same weights as an uninterrupted run,
+    bit for bit on the CPU. When training ends normally, the backup directory
+    is deleted (``delete_checkpoint``).
 
     Args:
         backup_dir: a directory only this training uses.
@@ -87,13 +108,46 @@ class BackupAndRestore(Callback):
         self._last_batch_seen: int | None = None
         self._current_epoch = 0
         self._initial_epoch = 0
+        self._initial_step = 0
+        self._initial_shuffle_seed: int | None = None
 
     def _needs_batch_hooks(self, mode: str) -> bool:
         return mode == "train" and self.save_freq != "epoch"
 
+    # -- restoring -------------------------------------------------------------
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files of a write that was killed: never a backup, delete them."""
+        if not os.path.isdir(self.backup_dir):
+            return
+        for name in os.listdir(self.backup_dir):
+            if name.startswith(_TEMP_PREFIX) and name.endswith(".tmp"):
+                os.remove(os.path.join(self.backup_dir, name))
+
+    def _load_latest(self) -> dict[str, np.ndarray] | None:
+        candidates = [self._path]
+        if self.double_checkpoint:
+            candidates.append(self._previous_path)
+        errors = []
+        for path in candidates:
+            if not os.path.exists(path):
+                continue
+            try:
+                return _read(path)
+            except _UNREADABLE as error:
+                errors.append(f"{path}: {type(error).__name__}: {error}")
+        if errors:
+            raise ValueError(
+                f"BackupAndRestore cannot read the backup in {self.backup_dir} "
+                f"({'; '.join(errors)}). Delete the folder to start over."
+            )
+        return None
+
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self._initial_epoch = 0
-        if not os.path.exists(self._path) and not os.path.exists(self._previous_path):
+        self._initial_epoch = self._initial_step = 0
+        self._initial_shuffle_seed = None
+        self._remove_stale_temporaries()
+        arrays = self._load_latest()
+        if arrays is None:
             return
         model = self.model
         if not getattr(model, "built", True):
@@ -102,36 +156,46 @@ class BackupAndRestore(Callback):
                 f"before you call `fit()`. Model {model} is unbuilt: call it on "
                 "a batch of data first."
             )
-        try:
-            arrays = _read(self._path)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-            if not os.path.exists(self._previous_path):
-                raise
-            arrays = _read(self._previous_path)
         self._restore(model, arrays)
         self._initial_epoch = int(arrays["epoch"])
+        self._initial_step = int(arrays["step"])
+        seed = int(arrays["shuffle_seed"])
+        self._initial_shuffle_seed = seed if seed >= 0 else None
         self._current_epoch = self._initial_epoch
         model._initial_epoch = self._initial_epoch
 
     def _restore(self, model: Any, arrays: dict[str, np.ndarray]) -> None:
-        model.set_weights(_numbered(arrays, "weights"))
-        saved = _numbered(arrays, "optimizer")
-        optimizer = getattr(model, "optimizer", None)
-        if optimizer is None:
-            return
-        if not getattr(optimizer, "built", True):
-            optimizer.build(model.trainable_variables)
-        variables = list(optimizer.variables)
-        if len(variables) != len(saved):
+        missing = {"epoch", "step", "shuffle_seed", "count", "paths"} - set(arrays)
+        if missing:
             raise ValueError(
-                f"BackupAndRestore: the backup in {self.backup_dir} holds "
-                f"{len(saved)} optimizer variables but the model's optimizer has "
+                f"BackupAndRestore: the backup in {self.backup_dir} lacks "
+                f"{sorted(missing)}; it was not written by this version of kerax. "
+                "Delete the folder to start over."
+            )
+        variables = training_variables(model)
+        count = int(arrays["count"])
+        paths = [str(p) for p in arrays["paths"]]
+        if count != len(variables):
+            raise ValueError(
+                f"BackupAndRestore: the backup in {self.backup_dir} holds {count} "
+                f"variables but the model, its optimizer and metrics have "
                 f"{len(variables)}. Was it written by a different model or "
                 "optimizer?"
             )
-        for variable, value in zip(variables, saved):
+        values = [arrays[f"state/{i:05d}"] for i in range(count)]
+        for i, (variable, value) in enumerate(zip(variables, values)):
+            shape = tuple(np.shape(variable))
+            if value.shape != shape:
+                raise ValueError(
+                    f"BackupAndRestore: variable {i} of the backup in "
+                    f"{self.backup_dir} is {paths[i]!r} with shape {value.shape}, "
+                    f"but the model's is {_path_of(variable, i)!r} with shape "
+                    f"{shape}. Was it written by a different model?"
+                )
+        for variable, value in zip(variables, values):
             variable.assign(value)
 
+    # -- saving ------------------------------------------------------------------
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._current_epoch = epoch
 
@@ -139,7 +203,7 @@ class BackupAndRestore(Callback):
         self._current_epoch = epoch + 1
         self._last_batch_seen = None
         if self.save_freq == "epoch":
-            self._save(batch=0)
+            self._save(step=0)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.save_freq == "epoch":
@@ -150,21 +214,25 @@ class BackupAndRestore(Callback):
         self._last_batch_seen = batch
         if self._batches_seen_since_last_saving >= self.save_freq:
             self._batches_seen_since_last_saving = 0
-            self._save(batch=batch)
+            self._save(step=batch + 1)
 
-    def _save(self, batch: int) -> None:
-        model = self.model
-        arrays = {"epoch": np.asarray(self._current_epoch), "batch": np.asarray(batch)}
-        weights = [np.asarray(w) for w in model.get_weights()]
-        optimizer = getattr(model, "optimizer", None)
-        slots = [np.asarray(v) for v in getattr(optimizer, "variables", [])]
-        for prefix, values in (("weights", weights), ("optimizer", slots)):
-            arrays[f"{prefix}_count"] = np.asarray(len(values))
-            arrays.update({f"{prefix}/{i:05d}": v for i, v in enumerate(values)})
+    def _save(self, step: int) -> None:
+        """Back up the state after ``step`` steps of the current epoch."""
+        variables = training_variables(self.model)
+        seed = getattr(self.model, "_shuffle_seed", None)
+        arrays = {
+            "epoch": np.asarray(self._current_epoch),
+            "step": np.asarray(step),
+            "shuffle_seed": np.asarray(-1 if seed is None else int(seed), np.int64),
+            "count": np.asarray(len(variables)),
+            "paths": np.asarray([_path_of(v, i) for i, v in enumerate(variables)]),
+        }
+        for i, variable in enumerate(variables):
+            arrays[f"state/{i:05d}"] = np.asarray(variable.numpy())
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and os.path.exists(self._path):
             os.replace(self._path, self._previous_path)
-        _write_atomically(self._path, arrays)
+        atomic_write(self._path, lambda stream: np.savez(stream, **arrays))
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self.delete_checkpoint and os.path.exists(self.backup_dir):

@@ -16,6 +16,7 @@ import numpy as np
 
 from kerax.trainers.auto_steps import steps_per_call
 from kerax.trainers.interrupts import deferred_interrupts
+from kerax.trainers.padding import should_pad
 from kerax.trainers.sources import make_source
 from kerax.trainers.trainer import default_batch_size, ordered_log_values, warn_nan
 
@@ -68,7 +69,8 @@ def _run_steps(
     end = getattr(callbacks, f"on_{kind}_batch_end", None)
     logs: dict[str, Any] = {}
     per_call = steps_per_call(model, hooks)
-    for first, count, payload in source.epoch(per_call, shuffle):
+    pad = should_pad(model, kind, step, source)  # one compiled shape per epoch
+    for first, count, payload in source.epoch(per_call, shuffle, pad):
         if hooks:
             begin(first)
         logs = step.run_indexed(*payload) if source.indexed else step.run(payload)
@@ -114,18 +116,20 @@ def run_fit(model: Any, **kw: Any) -> Any:
         steps=source.steps,
     )
     model.stop_training = False
+    resumable = hasattr(source, "start_at_epoch")
+    model._shuffle_seed = source.shuffle_seed() if resumable else None
     callbacks.on_train_begin()
-    initial_epoch = int(kw["initial_epoch"])
-    for cb in callbacks.callbacks:
-        restored = getattr(cb, "_initial_epoch", None)
-        if restored is not None:
-            initial_epoch = max(initial_epoch, int(restored))
+    initial_epoch, initial_step, seed = _resume_point(callbacks, kw["initial_epoch"])
+    if not resumable:
+        initial_step = 0
     epoch_logs: dict[str, Any] = {}
-    if initial_epoch and hasattr(source, "start_at_epoch"):
-        source.start_at_epoch(initial_epoch)
+    if resumable and (initial_epoch or initial_step or seed is not None):
+        source.start_at_epoch(initial_epoch, initial_step, seed)
+        model._shuffle_seed = source.shuffle_seed()
     with deferred_interrupts(model) as interrupt:
         for epoch in range(initial_epoch, epochs):
-            model.reset_metrics()
+            if not (epoch == initial_epoch and initial_step):
+                model.reset_metrics()  # a resumed epoch keeps its restored metrics
             callbacks.on_epoch_begin(epoch)
             logs = _run_steps(
                 train,
@@ -139,6 +143,8 @@ def run_fit(model: Any, **kw: Any) -> Any:
             source.on_epoch_end()
             if interrupt.raised:
                 break
+            if not logs and epoch == initial_epoch and initial_step:
+                logs = model.get_metrics_result()  # resumed after the last step
             if not logs:
                 warnings.warn(
                     "Your input ran out of data; interrupting training. Make sure the "
@@ -169,6 +175,22 @@ def run_fit(model: Any, **kw: Any) -> Any:
             "holds that step's weights (model.history has the finished epochs)."
         )
     return history
+
+
+def _resume_point(callbacks: Any, initial_epoch: int) -> tuple[int, int, Any]:
+    """(epoch, step in it, shuffle seed) to start from: a restoring callback's
+    (BackupAndRestore) when it is later than ``initial_epoch``."""
+    point = (int(initial_epoch), 0)
+    seed = None
+    for cb in callbacks.callbacks:
+        epoch = getattr(cb, "_initial_epoch", None)
+        if epoch is None:
+            continue
+        restored = (int(epoch), int(getattr(cb, "_initial_step", 0) or 0))
+        if restored > point:
+            point = restored
+        seed = getattr(cb, "_initial_shuffle_seed", None) if seed is None else seed
+    return point[0], point[1], seed
 
 
 def _evaluate_source(model: Any, source: Any, callbacks: Any) -> dict[str, float]:

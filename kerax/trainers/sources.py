@@ -24,6 +24,7 @@ class ArraySource:
     def __init__(self, data: Any, batch_size: int, steps: int | None = None) -> None:
         self._base_seed: int | None = None
         self._epochs_started = 0
+        self._skip_steps = 0
         self._host_labels = data_adapter.unpack_x_y_sample_weight(data)[1]
         self.data = data_adapter.to_device(data)
         from kerax.distribution import distribution
@@ -65,7 +66,7 @@ class ArraySource:
         order = epoch_permutation(self.n, shuffle, seed)
         bs = self.batch_size
         full = self.full_steps
-        step = 0
+        step, self._skip_steps = self._skip_steps, 0
         if full:
             rows = self._place(order[: full * bs].reshape(full, bs))
             while step < full:
@@ -95,11 +96,25 @@ class ArraySource:
     def on_epoch_end(self) -> None:
         return None
 
-    def start_at_epoch(self, epoch: int) -> None:
-        """Shuffle the next epoch as epoch ``epoch`` of an uninterrupted run."""
+    def shuffle_seed(self) -> int:
+        """The base seed of this run's epoch orders (drawn on first use)."""
         if self._base_seed is None:
             self._base_seed = draw_shuffle_seed()
+        return self._base_seed
+
+    def start_at_epoch(
+        self, epoch: int, step: int = 0, seed: int | None = None
+    ) -> None:
+        """Run the next epoch as epoch ``epoch`` of an uninterrupted run.
+
+        It starts after ``step`` steps of that epoch, shuffled with the base
+        ``seed`` when given (a resumed run's saved seed).
+        """
+        if seed is not None:
+            self._base_seed = seed
+        self.shuffle_seed()
         self._epochs_started = epoch
+        self._skip_steps = step
 
     def close(self) -> None:
         return None

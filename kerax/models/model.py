@@ -275,12 +275,21 @@ class Model(Trainer, Layer):
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(
-        self, filepath: Any, overwrite: bool = True, **kwargs: Any
+        self,
+        filepath: Any,
+        overwrite: bool = True,
+        max_shard_size: float | None = None,
+        **kwargs: Any,
     ) -> None:
-        """Save the weights to a ``.weights.h5`` (or legacy ``.h5``) file."""
+        """Save the weights to a ``.weights.h5`` (or legacy ``.h5``) file.
+
+        With ``max_shard_size`` (gigabytes): a ``.weights.json`` index and shards.
+        """
         from kerax.saving import save_weights
 
-        save_weights(self, filepath, overwrite=overwrite, **kwargs)
+        save_weights(
+            self, filepath, overwrite=overwrite, max_shard_size=max_shard_size, **kwargs
+        )
 
     def load_weights(
         self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any

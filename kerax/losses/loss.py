@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 
 from kerax import dtype_policies
 from kerax.autodiff.recording import op
@@ -24,8 +25,14 @@ def _is_array_like(x: Any) -> bool:
 
 
 @op
-def _reduced_loss(y_true: Any, y_pred: Any, sample_weight: Any, *, loss: Loss) -> Any:
-    """The whole computation of ``Loss.__call__``: one op for GradientTape."""
+def _reduced_loss(
+    y_true: Any, y_pred: Any, sample_weight: Any, row_mask: Any = None, *, loss: Loss
+) -> Any:
+    """The whole computation of ``Loss.__call__``: one op for GradientTape.
+
+    ``row_mask`` (True for the real rows of a padded batch) joins the loss's
+    own mask, so the reduction counts only the real rows.
+    """
 
     def cast(x: Any) -> jax.Array:
         return convert_to_tensor(x, loss.dtype)
@@ -34,9 +41,30 @@ def _reduced_loss(y_true: Any, y_pred: Any, sample_weight: Any, *, loss: Loss) -
     y_true = jax.tree_util.tree_map(cast, y_true, is_leaf=_is_array_like)
     y_pred = jax.tree_util.tree_map(cast, y_pred, is_leaf=_is_array_like)
     values, mask = loss._values_and_mask(y_true, y_pred)
+    if row_mask is not None:
+        mask = _with_rows(mask, row_mask, values, full=sample_weight is None)
     return reduce_weighted_values(
         values, sample_weight, mask, reduction=loss.reduction, dtype=loss.dtype
     )
+
+
+def _with_rows(mask: Any, rows: jax.Array, values: Any, full: bool) -> jax.Array:
+    """``mask`` (None: all) restricted to the real rows, shaped for the reduction."""
+    values = jnp.asarray(values)
+    rows = jnp.reshape(rows, rows.shape + (1,) * (values.ndim - 1))
+    if mask is None:
+        return jnp.broadcast_to(rows, values.shape) if full else rows
+    mask = jnp.asarray(mask, bool)
+    shape = jnp.broadcast_shapes(mask.shape, rows.shape)
+    return jnp.broadcast_to(mask, shape) & jnp.broadcast_to(rows, shape)
+
+
+def reduced_loss(
+    loss: Loss, y_true: Any, y_pred: Any, sample_weight: Any, row_mask: Any = None
+) -> Any:
+    """``loss(y_true, y_pred, sample_weight)`` counting only the rows of
+    ``row_mask`` (a padded batch's real rows; see ``trainers/padding.py``)."""
+    return _reduced_loss(y_true, y_pred, sample_weight, row_mask, loss=loss)
 
 
 @register("keras.losses")

@@ -16,6 +16,8 @@ import jax.numpy as jnp
 from kerax import losses as losses_module
 from kerax import metrics as metrics_module
 from kerax import ops
+from kerax.losses.loss import reduced_loss
+from kerax.trainers import padding
 
 
 def _flatten(tree: Any) -> list[Any]:
@@ -116,13 +118,17 @@ class CompileLoss:
         """Total loss and the per-output (unweighted) losses."""
         total = jnp.zeros((), "float32")
         per_output = []
+        rows = padding.active_mask()
         for loss, weight, yt, yp, sw in zip(
             self.losses, self.weights, y_true, y_pred, sample_weight
         ):
             if loss is None:
                 per_output.append(None)
                 continue
-            value = loss(yt, yp, sample_weight=sw)  # a tape tensor under a tape
+            if rows is None:
+                value = loss(yt, yp, sample_weight=sw)  # a tape tensor under a tape
+            else:  # padded rows leave every reduction as if they were absent
+                value = reduced_loss(loss, yt, yp, sw, row_mask=rows)
             per_output.append(value)
             total = total + weight * ops.cast(value, "float32")
         return total, per_output
@@ -217,8 +223,11 @@ class CompileMetrics:
     def update_state(
         self, y_true: list[Any], y_pred: list[Any], sample_weight: list[Any]
     ) -> None:
+        rows = padding.active_mask()
         for index, metric, weighted, _ in self.entries:
             sw = sample_weight[index] if weighted else None
+            if rows is not None:  # padded rows weigh 0
+                sw = padding.row_weights(sw, rows)
             metric.update_state(y_true[index], y_pred[index], sample_weight=sw)
 
     def result(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import jax
 
-from kerax.trainers import data_adapter
+from kerax.trainers import data_adapter, padding
 from kerax.trainers.data_adapters import (
     get_data_adapter,
     is_array_data,
@@ -51,11 +51,19 @@ class ArraySource:
         size = min(self.batch_size, self.n)
         return jax.tree_util.tree_map(lambda a: a[:size], self.data)
 
-    def epoch(self, per_call: int, shuffle: Any) -> Iterator[tuple[int, int, tuple]]:
-        """(first step, steps in the call, (data, order [steps, batch], start, count)).
+    @property
+    def has_partial_batch(self) -> bool:
+        """Whether the epoch ends with a smaller batch after full ones."""
+        return bool(self.rest and self.full_steps)
+
+    def epoch(
+        self, per_call: int, shuffle: Any, pad: bool = False
+    ) -> Iterator[tuple[int, int, tuple]]:
+        """(first step, steps in the call, ``run_indexed`` arguments).
 
         The epoch's order goes to the device once; the compiled step walks it
-        with a device-side cursor.
+        with a device-side cursor. With ``pad``, a partial last batch is padded
+        to a full one (``padding.py``), so every call has one compiled shape.
         """
         # One base seed per source, then one seed per epoch: a run resumed at
         # epoch k (BackupAndRestore) shuffles epoch k exactly as the original.
@@ -67,15 +75,23 @@ class ArraySource:
         bs = self.batch_size
         full = self.full_steps
         step, self._skip_steps = self._skip_steps, 0
+        loop = per_call > 1
+        if pad and self.has_partial_batch:
+            rows = self._place(padding.pad_rows(order, self.steps, bs))
+            while step < self.steps:
+                k = min(per_call, self.steps - step)
+                yield step, k, (self.data, rows, step, k, loop, True)
+                step += k
+            return
         if full:
             rows = self._place(order[: full * bs].reshape(full, bs))
             while step < full:
                 k = min(per_call, full - step)
-                yield step, k, (self.data, rows, step, k)
+                yield step, k, (self.data, rows, step, k, loop, False)
                 step += k
         if self.rest and step < self.steps:
             tail = self._place(order[full * bs :][None, :])
-            yield step, 1, (self.data, tail, 0, 1)
+            yield step, 1, (self.data, tail, 0, 1, loop, False)
 
     def _place(self, rows: Any) -> Any:
         if self.distribution is not None:
@@ -149,7 +165,14 @@ class AdapterSource:
         )
         return data_adapter.to_device(data_adapter.to_arrays(self._prepare(batch), "x"))
 
-    def epoch(self, per_call: int, shuffle: Any) -> Iterator[tuple[int, int, Any]]:
+    @property
+    def has_partial_batch(self) -> bool:
+        """Unknown before the batches arrive: adapters are never padded."""
+        return False
+
+    def epoch(
+        self, per_call: int, shuffle: Any, pad: bool = False
+    ) -> Iterator[tuple[int, int, Any]]:
         batches = (self._prepare(b) for b in self.adapter.get_numpy_iterator())
         for step, batch in enumerate(prefetch_to_device(batches)):
             yield step, 1, batch
@@ -178,9 +201,21 @@ def _array_source(
         sample_weight = data_adapter.class_weights_to_sample_weights(
             y, class_weight, sample_weight
         )
-    return ArraySource(
+    return _array_source_type()(
         data_adapter.pack_x_y_sample_weight(x, y, sample_weight), batch_size, steps
     )
+
+
+def _array_source_type() -> type:
+    """In a multi-process run each process feeds its own arrays."""
+    from kerax.distribution import distribution
+
+    active = distribution()
+    if active is not None and active.num_processes > 1:
+        from kerax.distribution.process_data import ProcessLocalSource
+
+        return ProcessLocalSource
+    return ArraySource
 
 
 def make_source(

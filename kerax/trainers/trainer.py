@@ -18,7 +18,7 @@ import numpy as np
 
 from kerax import ops
 from kerax.autodiff.grad import value_and_grad
-from kerax.trainers import data_adapter
+from kerax.trainers import data_adapter, padding
 from kerax.trainers.compile_utils import CompileLoss, CompileMetrics
 from kerax.trainers.steps import CompiledStep
 
@@ -258,7 +258,7 @@ class Trainer:
             flat_sw = self._flat_sample_weight(sample_weight, len(flat_pred))
             total, per_output = self._compile_loss(flat_true, flat_pred, flat_sw)
             if self._output_loss_trackers:
-                batch = _leaves(x)[0].shape[0] if x is not None else 1
+                batch = padding.batch_count(x) if x is not None else 1
                 values = [v for v in per_output if v is not None]
                 for tracker, value in zip(self._output_loss_trackers, values):
                     tracker.update_state(value, sample_weight=batch)
@@ -298,7 +298,7 @@ class Trainer:
         (_, (loss, y_pred)), grads = value_and_grad(forward, trainable, has_aux=True)()
         if trainable:
             self.optimizer.apply(grads, trainable)
-        batch = _leaves(x)[0].shape[0]
+        batch = padding.batch_count(x)  # the real rows of a padded batch
         self._loss_tracker.update_state(loss, sample_weight=batch)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
@@ -309,7 +309,7 @@ class Trainer:
         loss = self.compute_loss(
             x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False
         )
-        batch = _leaves(x)[0].shape[0]
+        batch = padding.batch_count(x)  # the real rows of a padded batch
         self._loss_tracker.update_state(loss, sample_weight=batch)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 

@@ -210,7 +210,7 @@ class Model(Trainer, Layer):
         if isinstance(inputs, dict):
             by_name = {t.name: t for t in graph.inputs}
             if isinstance(graph.inputs_struct, dict):
-                keys = list(graph.inputs_struct)
+                keys = sorted(graph.inputs_struct)  # the order of graph.inputs
                 missing = [k for k in keys if k not in inputs]
                 if missing:
                     raise ValueError(

@@ -169,3 +169,22 @@ def test_set_weights_validates():
         model.set_weights([np.zeros((2, 3))])
     with pytest.raises(ValueError, match="not compatible"):
         model.set_weights([np.zeros((3, 3)), np.zeros(3)])
+
+
+def test_dict_inputs_declared_out_of_key_order():
+    """Dict inputs match by key whatever order the model's dict was written in."""
+    tokens = kerax.Input((4,), dtype="int32", name="tokens")
+    extra = kerax.Input((3,), name="extra")
+    hidden = kerax.layers.Embedding(10, 2)(tokens)
+    hidden = kerax.layers.Flatten()(hidden)
+    joined = kerax.layers.Concatenate()([hidden, extra])
+    model = kerax.Model(
+        {"tokens": tokens, "extra": extra}, kerax.layers.Dense(1)(joined)
+    )
+    x = {"tokens": np.arange(8).reshape(2, 4) % 10, "extra": np.ones((2, 3), "float32")}
+    reordered = {"extra": x["extra"], "tokens": x["tokens"]}
+    expected = np.asarray(model(x))
+    np.testing.assert_allclose(np.asarray(model(reordered)), expected, rtol=1e-6)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-6)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((2, 1)), epochs=1, verbose=0)

@@ -27,8 +27,19 @@ Step = Callable[[Any, Any], tuple[jax.Array, Any]]
 REMAT_BYTES = 4 * 2**20
 
 
-def _states_bytes(states: Any) -> int:
-    return sum(x.size * x.dtype.itemsize for x in jax.tree_util.tree_leaves(states))
+def _worth_remat(states: Any, steps: Any) -> bool:
+    """Whether the states of all steps together exceed ``REMAT_BYTES``.
+
+    Sizes that are symbolic (``jax.export`` with an unknown batch) say no: the
+    answer only matters for gradients, which exported functions do not take.
+    """
+    sizes = [steps]
+    for x in jax.tree_util.tree_leaves(states):
+        sizes.extend(x.shape)
+    if not all(isinstance(size, int) for size in sizes):
+        return False
+    nbytes = sum(x.size * x.dtype.itemsize for x in jax.tree_util.tree_leaves(states))
+    return nbytes * steps > REMAT_BYTES
 
 
 def _keep(keep: jax.Array, new: jax.Array, old: jax.Array) -> jax.Array:
@@ -111,7 +122,7 @@ def scan_over_time(
         return (new_states, output), (output if return_sequences else None)
 
     xs = inputs if mask is None else (inputs, mask)
-    if _states_bytes(initial_states) * steps > REMAT_BYTES:
+    if _worth_remat(initial_states, steps):
         body = jax.checkpoint(body, prevent_cse=False)
     (states, last), outputs = jax.lax.scan(
         body,

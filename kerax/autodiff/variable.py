@@ -179,12 +179,12 @@ class Variable(ArrayArithmetic):
                     "a state scope. Inside jax.jit use kerax.function or "
                     "stateless_call so that the new value is returned."
                 )
-            placed = _keep_layout(value, self._value)
-            if placed is value and shared and value is not self._value:
-                # A caller may still hold this buffer; fit donates variable
-                # buffers, so keep a private copy.
-                placed = jnp.copy(value)
-            self._value = placed
+            value = _keep_layout(value, self._value)
+            if shared and value is not self._value:
+                # A caller may still hold this buffer (device_put may share it
+                # too); fit donates variable buffers, so keep a private copy.
+                value = jnp.copy(value)
+            self._value = value
         return self
 
     def assign_add(self, delta: Any) -> Variable:

@@ -8,12 +8,17 @@ from typing import Any
 
 import jax
 import numpy as np
+from jax.experimental import multihost_utils
 from jax.sharding import NamedSharding, PartitionSpec
 
 from kerax.distribution.devices import DeviceMesh, TensorLayout, list_devices
 from kerax.distribution.layout_map import LayoutMap
 
 _active: list[Distribution | None] = [None]
+
+
+def _identity(array: jax.Array) -> jax.Array:
+    return array
 
 
 class Distribution:
@@ -116,6 +121,29 @@ class Distribution:
             return jax.device_put(array, sharding)
 
         return jax.tree_util.tree_map(place, batch)
+
+    def process_local(self, tree: Any) -> Any:
+        """This process's part of every global array of ``tree``: the inverse of
+        ``distribute_batch`` for batch outputs, the value itself for replicated
+        ones. The identity in a single-process run.
+        """
+        if self.num_processes == 1:
+            return tree
+        mesh = self._device_mesh.backend_mesh
+
+        def local(array: Any) -> Any:
+            if not isinstance(array, jax.Array) or array.is_fully_addressable:
+                return array
+            if array.is_fully_replicated:
+                return array.addressable_data(0)
+            sharding = self.batch_sharding(array.ndim)
+            if not array.sharding.is_equivalent_to(sharding, array.ndim):
+                array = jax.jit(_identity, out_shardings=sharding)(array)
+            return multihost_utils.global_array_to_host_local_array(
+                array, mesh, sharding.spec
+            )
+
+        return jax.tree_util.tree_map(local, tree)
 
     @contextlib.contextmanager
     def scope(self) -> Iterator[Distribution]:

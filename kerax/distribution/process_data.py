@@ -1,0 +1,42 @@
+"""In-memory data of one process in a multi-process run (Keras's multi-host rule).
+
+Every process passes ``fit``/``evaluate``/``predict`` its own samples;
+``batch_size`` is the per-process batch, and the global batch of step ``k`` is
+the concatenation, in process order, of every process's batch ``k``
+(``jax.make_array_from_process_local_data`` in ``distribute_batch``). All
+processes must hold the same number of samples, so that they run the same
+number of steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jax
+import numpy as np
+
+from kerax.trainers.sources import ArraySource
+
+
+class ProcessLocalSource(ArraySource):
+    """This process's arrays, fed one local batch per step (not gathered on the
+    device by index: the global batch spans the processes)."""
+
+    indexed = False
+
+    def _place(self, rows: Any) -> np.ndarray:
+        return np.asarray(rows)  # the epoch's order stays on the host
+
+    def epoch(
+        self, per_call: int, shuffle: Any, pad: bool = False
+    ) -> Iterator[tuple[int, int, Any]]:
+        """(step, 1, local batch) for each step of the epoch.
+
+        The order (and its shuffling, seeded alike on every process) is the
+        in-memory source's; a partial last batch is fed as it is.
+        """
+        for step, _, payload in super().epoch(1, shuffle):
+            rows, start = payload[1], payload[2]
+            index = rows[start]
+            yield step, 1, jax.tree_util.tree_map(lambda a, i=index: a[i], self.data)

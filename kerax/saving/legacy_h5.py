@@ -23,6 +23,9 @@ import h5py
 import numpy as np
 
 from kerax.saving import archive, safe_json
+from kerax.saving.keras2_archive import layer_names
+from kerax.saving.keras2_config import Keras2ConfigError, is_keras2_version
+from kerax.saving.keras2_weights import restore_optimizer
 from kerax.saving.legacy_config import to_keras3_config, training_arguments
 from kerax.saving.object_registration import safe_mode_scope
 from kerax.saving.serialization import deserialize_keras_object, serialize_keras_object
@@ -114,6 +117,13 @@ class _LayerWeights:
     def shape(self, name: str) -> tuple[int, ...]:
         parent, key = self._parent(name)
         return tuple(_entry(parent, key, h5py.Dataset, self.label).shape)
+
+    def read_any(self, name: str) -> np.ndarray:
+        """The dataset ``name`` whatever its shape (checked like any weight)."""
+        parent, key = self._parent(name)
+        dataset = _entry(parent, key, h5py.Dataset, self.label)
+        what = f"weight {name!r}"
+        return self.reader.read(parent, key, dataset.shape, dataset.dtype, what)
 
     def read(self, name: str, variable: Any) -> np.ndarray:
         parent, key = self._parent(name)
@@ -312,6 +322,14 @@ def _json_attr(h5file: h5py.File, name: str, label: str) -> Any:
     return safe_json.loads(value, f"{label}: {name}")
 
 
+def _warn_mapped(label: str, renamed: set[str]) -> None:
+    if renamed:
+        warnings.warn(
+            f"{label}: mapped Keras 2 arguments onto Keras 3 ones: {sorted(renamed)}.",
+            stacklevel=4,
+        )
+
+
 def load_model(
     source: Any, label: str, custom_objects: Any, compile: bool, safe_mode: bool
 ) -> Any:
@@ -320,13 +338,13 @@ def load_model(
         config = _json_attr(h5file, "model_config", label)
         if not isinstance(config, dict) or "class_name" not in config:
             raise ValueError(f"No model config found in {label}.")
-        config, renamed = to_keras3_config(config)
-        if renamed:
-            warnings.warn(
-                f"{label}: mapped Keras 2 arguments onto Keras 3 ones: "
-                f"{sorted(renamed)}.",
-                stacklevel=3,
-            )
+        raw_config = config
+        try:
+            config, renamed = to_keras3_config(config)
+        except Keras2ConfigError as error:
+            _warn_mapped(label, error.mapped)
+            raise
+        _warn_mapped(label, renamed)
         with safe_mode_scope(safe_mode):
             model = deserialize_keras_object(
                 config, custom_objects, safe_mode=safe_mode
@@ -341,17 +359,30 @@ def load_model(
             if isinstance(training, dict):
                 model.compile(**training_arguments(training, custom_objects))
                 if "optimizer_weights" in h5file:
-                    _load_optimizer(h5file, model, label)
+                    _load_optimizer(h5file, model, label, raw_config)
     return model
 
 
-def _load_optimizer(h5file: h5py.File, model: Any, label: str) -> None:
+def _load_optimizer(
+    h5file: h5py.File, model: Any, label: str, raw_config: dict[str, Any]
+) -> None:
     """Restore the optimizer state (warn and keep a fresh one on mismatch)."""
     optimizer = model.optimizer
     if not getattr(optimizer, "built", False):
         optimizer.build(model.trainable_variables)
     group = _child(h5file, "optimizer_weights", label)
     stored = _LayerWeights(group, WeightsReader(h5file, label), label)
+    if is_keras2_version(_text_attr(h5file, "keras_version")):
+        values = [stored.read_any(name) for name in stored.names]
+        restore_optimizer(model, values, layer_names(raw_config), label)
+        return
     holder = _Holder("optimizer", [], list(optimizer.variables))
     for variable, value in _assign(holder, stored, True, label):
         variable.assign(value)
+
+
+def _text_attr(h5file: h5py.File, name: str) -> str | None:
+    value = h5file.attrs.get(name)
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None

@@ -188,6 +188,12 @@ def load_model(
         if not os.path.isfile(path):
             raise FileNotFoundError(f"File not found: filepath={path}.")
     entries = archive.read_archive(filepath)
+    from kerax.saving import keras2_archive
+
+    if keras2_archive.is_keras2_archive(entries, label):
+        return keras2_archive.load_model(
+            entries, custom_objects, compile, safe_mode, label
+        )
     model = _model_from_entries(entries, custom_objects, compile, safe_mode, label)
     if archive.WEIGHTS not in entries:
         raise ValueError(f"{label} has no {archive.WEIGHTS} entry.")

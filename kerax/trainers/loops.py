@@ -15,10 +15,12 @@ import jax
 import numpy as np
 
 from kerax.trainers.auto_steps import steps_per_call
+from kerax.trainers.data_adapter import unpack_x_y_sample_weight
 from kerax.trainers.interrupts import deferred_interrupts
 from kerax.trainers.padding import should_pad
 from kerax.trainers.sources import make_source
 from kerax.trainers.trainer import default_batch_size, ordered_log_values, warn_nan
+from kerax.trainers.validation import check_finite
 
 
 def _resolve_verbose(verbose: Any) -> int:
@@ -87,6 +89,11 @@ def run_fit(model: Any, **kw: Any) -> Any:
     verbose = _resolve_verbose(kw["verbose"])
     batch_size = default_batch_size(kw["batch_size"])
     epochs = int(kw["epochs"])
+    check_finite(kw["x"], kw["y"], kw["sample_weight"], "fit")
+    if isinstance(kw["validation_data"], (list, tuple)):
+        check_finite(
+            *unpack_x_y_sample_weight(kw["validation_data"]), "fit validation_data"
+        )
     source, val_source = make_source(
         kw["x"],
         kw["y"],
@@ -208,6 +215,7 @@ def run_evaluate(model: Any, **kw: Any) -> Any:
 
     verbose = _resolve_verbose(kw["verbose"])
     batch_size = default_batch_size(kw["batch_size"])
+    check_finite(kw["x"], kw["y"], kw["sample_weight"], "evaluate")
     source, _ = make_source(
         kw["x"], kw["y"], kw["sample_weight"], batch_size, steps=kw["steps"]
     )
@@ -238,6 +246,7 @@ def run_predict(
 
     verbose = _resolve_verbose(verbose)
     batch_size = default_batch_size(batch_size)
+    check_finite(x, None, None, "predict")
     source, _ = make_source(x, None, None, batch_size, steps=steps, for_predict=True)
     model._prepare_state(source.first_batch(), "predict")
     predict = model._step("predict")

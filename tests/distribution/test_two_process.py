@@ -22,7 +22,7 @@ def _free_port() -> int:
 
 def _launch(*extra: str) -> list[subprocess.Popen]:
     env = dict(os.environ, JAX_PLATFORMS="cpu")
-    env.pop("XLA_FLAGS", None)
+    env["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"  # per process
     port = str(_free_port())
     return [
         subprocess.Popen(
@@ -50,18 +50,58 @@ def _finish(processes, timeout):
     return outputs
 
 
-def test_data_parallel_over_two_processes_equals_one_process():
-    processes = _launch()
-    outputs = _finish(processes, timeout=90)
-    for process, (_, err) in zip(processes, outputs):
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Both processes' JSON reports (one run serves every test below)."""
+    folder = tmp_path_factory.mktemp("two_process")
+    processes = _launch(str(folder))
+    outputs = _finish(processes, timeout=150)
+    reports = []
+    for process, (out, err) in zip(processes, outputs):
         assert process.returncode == 0, err[-3000:]
-    line = [x for x in outputs[0][0].splitlines() if x.startswith("RESULTS ")]
-    assert line, outputs[0]
-    result = json.loads(line[-1][len("RESULTS ") :])
-    assert result["process_count"] == 2 and len(result["devices"]) == 2
+        line = [x for x in out.splitlines() if x.startswith("RESULTS ")]
+        assert line, out
+        reports.append(json.loads(line[-1][len("RESULTS ") :]))
+    return reports
+
+
+def test_data_parallel_over_two_processes_equals_one_process(results):
+    result = results[0]
+    assert result["process_count"] == 2 and len(result["devices"]) == 4
     assert result["kernel_spec"] == "P(None, None)"
     assert result["losses"] == pytest.approx(result["ref_losses"], rel=1e-5)
     assert result["max_weight_diff"] < 1e-5
+
+
+@pytest.mark.parametrize("process", [0, 1])
+def test_fit_evaluate_predict_over_two_processes(results, process):
+    """Each process fits on its own rows (per-process batch 8, global 16): the
+    same as one process on all rows."""
+    run = results[process]["fit"]
+    assert run["kernel_devices"] == 4
+    for key in ("loss", "mae"):
+        assert run["history"][key] == pytest.approx(run["ref_history"][key], rel=1e-5)
+        assert run["evaluate"][key] == pytest.approx(run["ref_evaluate"][key], rel=1e-5)
+    assert run["weight_diff"] < 1e-6
+    assert run["predict_shape"] == [32, 8]  # this process's rows only
+    assert run["predict_diff"] < 1e-5
+
+
+def test_checkpoints_are_written_once_and_load_everywhere(results):
+    assert results[0]["writes"] == ["dp.keras", "dp.keras", "fsdp.weights.h5"]
+    assert results[1]["writes"] == []
+    for result in results:
+        assert result["fit"]["checkpoint_diff"] == 0.0
+
+
+@pytest.mark.parametrize("process", [0, 1])
+def test_sharded_checkpoint_over_two_processes(results, process):
+    run = results[process]["fsdp"]
+    assert run["kernel_spec"] == "P(None, 'batch')"
+    assert run["kernel_addressable"] is False  # its shards live in both processes
+    assert run["loaded_spec"] == "P(None, 'batch')"
+    assert run["plain_diff"] == 0.0
+    assert run["shard_diff"] == 0.0
 
 
 def test_dead_peer_fails_the_other_process_instead_of_hanging():

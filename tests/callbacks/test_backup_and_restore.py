@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from callback_fakes import FakeModel, FakeOptimizer, fake_fit
 
+import kerax
 from kerax import callbacks
 from kerax.callbacks import backup_and_restore
 
@@ -156,3 +157,116 @@ def test_bad_arguments():
         callbacks.BackupAndRestore("")
     with pytest.raises(ValueError, match="save_freq"):
         callbacks.BackupAndRestore("d", save_freq="batch")
+
+
+# -- real models: a resumed fit ends bit-identical to the unbroken one ---------
+
+
+def _real_model(seed):
+    kerax.utils.set_random_seed(seed)
+    model = kerax.Sequential(
+        [
+            kerax.Input((4,)),
+            kerax.layers.Dense(8, activation="relu"),
+            kerax.layers.Dropout(0.3),
+            kerax.layers.BatchNormalization(),
+            kerax.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _real_fit(model, folder, save_freq, crash_after=None):
+    """44 samples in batches of 8: 6 steps per epoch (the last one partial)."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(44, 4)).astype("float32"), np.arange(44) % 3
+    extra = []
+    if crash_after is not None:
+        count = [0]
+
+        def on_batch_end(batch, logs):
+            count[0] += 1
+            if count[0] == crash_after:
+                raise Crash
+
+        extra = [callbacks.LambdaCallback(on_train_batch_end=on_batch_end)]
+    backup = callbacks.BackupAndRestore(folder, save_freq=save_freq)
+    history = model.fit(
+        x, y, batch_size=8, epochs=3, verbose=0, callbacks=[backup, *extra]
+    )
+    return history, backup
+
+
+@pytest.fixture(scope="module")
+def unbroken(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("unbroken")
+    model = _real_model(1)
+    history, _ = _real_fit(model, folder / "b", save_freq=2)
+    state = [v.numpy() for v in backup_and_restore.training_variables(model)]
+    return state, history.history
+
+
+@pytest.mark.parametrize(
+    "save_freq, crash_after, resumes_at",
+    [
+        (2, 5, (0, 4)),  # mid-epoch: backup after step 4 of epoch 0
+        (3, 7, (1, 0)),  # the backup after the last step of epoch 0 ...
+        (2, 14, (2, 2)),
+    ],
+)
+def test_real_fit_resumes_at_the_exact_step(
+    tmp_path, unbroken, save_freq, crash_after, resumes_at
+):
+    folder = tmp_path / "backup"
+    with pytest.raises(Crash):
+        _real_fit(_real_model(1), folder, save_freq, crash_after)
+    with np.load(folder / "latest.npz") as data:
+        saved = (int(data["epoch"]), int(data["step"]))
+    # ... is stored as (epoch 0, step 6): the epoch's end still has to run.
+    assert saved == {(1, 0): (0, 6)}.get(resumes_at, resumes_at)
+    # Another global seed: the backup alone decides the rest of the run
+    # (weights, Dropout's seed state, shuffle seed, optimizer, metrics).
+    model = _real_model(123)
+    history, backup = _real_fit(model, folder, save_freq)
+    assert (backup._initial_epoch, backup._initial_step) == saved
+    state = [v.numpy() for v in backup_and_restore.training_variables(model)]
+    expected, expected_history = unbroken
+    for got, want in zip(state, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    for key, values in history.history.items():  # metrics restored mid-epoch
+        assert values[-1] == expected_history[key][-1]
+    assert not os.path.exists(folder)
+
+
+def test_stale_temporary_files_are_removed(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / ".kerax-abc.tmp").write_bytes(b"half a backup")
+    (folder / "notes.txt").write_text("kept")
+    backup = callbacks.BackupAndRestore(folder, delete_checkpoint=False)
+    fake_fit(FakeModel(), [backup], LOGS[:1])
+    assert sorted(os.listdir(folder)) == ["latest.npz", "notes.txt"]
+
+
+def test_unreadable_backup_gives_a_clear_error(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "latest.npz").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(ValueError, match="cannot read the backup.*Delete the folder"):
+        fake_fit(FakeModel(), [callbacks.BackupAndRestore(folder)], LOGS)
+
+
+def test_foreign_backup_gives_a_clear_error(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    np.savez(folder / "latest.npz", epoch=1, weights_count=0)
+    with pytest.raises(ValueError, match="lacks.*'count'"):
+        fake_fit(FakeModel(), [callbacks.BackupAndRestore(folder)], LOGS)
+
+
+def test_shape_mismatch_names_the_variable(tmp_path):
+    _interrupted(tmp_path, epoch=1)
+    model = FakeModel(optimizer=FakeOptimizer(shapes=[(2, 3), (4,)]))
+    with pytest.raises(ValueError, match=r"variable 5 .* shape \(3,\).*\(4,\)"):
+        fake_fit(model, [callbacks.BackupAndRestore(tmp_path / "backup")], LOGS)

@@ -16,7 +16,8 @@ from typing import Any
 import h5py
 
 from kerax.distribution.checkpointing import is_writer, wait_for_writer
-from kerax.saving import archive, legacy_h5, safe_json
+from kerax.saving import archive, legacy_h5, safe_json, sharded_weights
+from kerax.saving.assets import AssetsReader, AssetsWriter
 from kerax.saving.object_registration import safe_mode_scope
 from kerax.saving.serialization import deserialize_keras_object, serialize_keras_object
 from kerax.saving.weights_io import load_state, save_state
@@ -47,10 +48,10 @@ def _check_overwrite(path: str, overwrite: bool) -> None:
         )
 
 
-def _weights_bytes(model: Any) -> bytes:
+def _weights_bytes(model: Any, assets: AssetsWriter | None = None) -> bytes:
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5file:
-        save_state(model, WeightsWriter(h5file))
+        save_state(model, WeightsWriter(h5file), assets)
     return buffer.getvalue()
 
 
@@ -95,13 +96,15 @@ def save_model(
             "kerax_version": _kerax_version(),
         }
     )
-    data = archive.archive_bytes(
-        {
-            archive.METADATA: metadata.encode("utf-8"),
-            archive.CONFIG: config.encode("utf-8"),
-            archive.WEIGHTS: _weights_bytes(model),
-        }
-    )
+    with AssetsWriter() as assets:
+        data = archive.archive_bytes(
+            {
+                archive.METADATA: metadata.encode("utf-8"),
+                archive.CONFIG: config.encode("utf-8"),
+                archive.WEIGHTS: _weights_bytes(model, assets),
+                **assets.entries(),
+            }
+        )
     if path is None:
         filepath.write(data)
     else:
@@ -187,7 +190,7 @@ def load_model(
             )
         if not os.path.isfile(path):
             raise FileNotFoundError(f"File not found: filepath={path}.")
-    entries = archive.read_archive(filepath)
+    entries = archive.read_archive(filepath, assets=True)
     from kerax.saving import keras2_archive
 
     if keras2_archive.is_keras2_archive(entries, label):
@@ -197,19 +200,36 @@ def load_model(
     model = _model_from_entries(entries, custom_objects, compile, safe_mode, label)
     if archive.WEIGHTS not in entries:
         raise ValueError(f"{label} has no {archive.WEIGHTS} entry.")
-    with _open_h5(entries[archive.WEIGHTS], f"{label}: {archive.WEIGHTS}") as h5file:
-        load_state(model, WeightsReader(h5file, label), load_optimizer=compile)
+    with (
+        _open_h5(entries[archive.WEIGHTS], f"{label}: {archive.WEIGHTS}") as h5file,
+        AssetsReader(entries, label) as assets,
+    ):
+        reader = WeightsReader(h5file, label)
+        load_state(model, reader, load_optimizer=compile, assets=assets)
     return model
 
 
 def save_weights(
-    model: Any, filepath: Any, overwrite: bool = True, **kwargs: Any
+    model: Any,
+    filepath: Any,
+    overwrite: bool = True,
+    max_shard_size: float | None = None,
+    **kwargs: Any,
 ) -> None:
-    """Save the variables of ``model`` (and its optimizer) to ``*.weights.h5``."""
-    kwargs.pop("max_shard_size", None)
+    """Save the variables of ``model`` (and its optimizer) to ``*.weights.h5``.
+
+    With ``max_shard_size`` (gigabytes) the weights go to a ``*.weights.json``
+    index and ``*_NNNNN.weights.h5`` shards beside it, as Keras writes them.
+    """
     if kwargs:
         raise TypeError(f"save_weights got unexpected arguments: {sorted(kwargs)}.")
     path = _path(filepath)
+    if max_shard_size is not None:
+        index = sharded_weights.prepare_save(path, max_shard_size)
+        _check_overwrite(index, overwrite)
+        sharded_weights.save_sharded(model, index, max_shard_size, is_writer())
+        wait_for_writer("kerax:save_weights")
+        return
     if path is None:
         filepath.write(_weights_bytes(model))
         return
@@ -251,19 +271,25 @@ def load_weights(
             if archive.WEIGHTS not in entries:
                 raise ValueError(f"{label} has no {archive.WEIGHTS} entry.")
             source = entries[archive.WEIGHTS]
+        elif path.endswith(sharded_weights.INDEX_SUFFIX):
+            source = None
         elif not path.endswith(_WEIGHTS_SUFFIX):
             if path.endswith(_LEGACY_H5):
                 legacy_h5.load_weights(model, path, label, by_name, skip_mismatch)
                 return
             raise ValueError(
                 f"File format not supported: filepath={path}. Weights load from "
-                f"`{_WEIGHTS_SUFFIX}` or `.keras` files."
+                f"`{_WEIGHTS_SUFFIX}`, `{sharded_weights.INDEX_SUFFIX}` or `.keras` "
+                "files."
             )
     if by_name:
         raise ValueError(
             "by_name=True applies only to legacy `.h5` weights files. "
             f"Received: filepath={label}"
         )
+    if source is None:
+        sharded_weights.load_sharded(model, path, skip_mismatch)
+        return
     with _open_h5(source, label) as h5file:
         load_state(model, WeightsReader(h5file, label), skip_mismatch=skip_mismatch)
 

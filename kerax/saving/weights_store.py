@@ -12,7 +12,7 @@ that was read is remembered so that weights nobody asked for can be reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import h5py
@@ -29,18 +29,31 @@ class WeightsWriter:
     def __init__(self, h5file: h5py.File) -> None:
         self.file = h5file
 
-    def write(self, path: str, name: str | None, values: list[np.ndarray]) -> None:
+    def write(
+        self, path: str, name: str | None, values: Mapping[str, np.ndarray]
+    ) -> None:
         """Create ``<path>/vars`` with the ``name`` attribute and the values."""
-        group = self.file.create_group(f"{path}/vars" if path else "vars")
-        if name is not None:
-            group.attrs["name"] = name
-        for index, value in enumerate(values):
-            value = np.asarray(value)
-            if value.dtype == ml_dtypes.bfloat16:
-                dataset = group.create_dataset(str(index), data=value)
-                dataset.attrs["dtype"] = "bfloat16"
-            else:
-                group[str(index)] = value
+        group = create_vars_group(self.file, path, name)
+        for key, value in values.items():
+            write_dataset(group, key, value)
+
+
+def create_vars_group(h5file: h5py.File, path: str, name: str | None) -> h5py.Group:
+    """Create the ``<path>/vars`` group (``vars`` at the root) of an object."""
+    group = h5file.create_group(f"{path}/vars" if path else "vars")
+    if name is not None:
+        group.attrs["name"] = name
+    return group
+
+
+def write_dataset(group: h5py.Group, key: str, value: Any) -> None:
+    """Store ``value`` as dataset ``key``; bfloat16 is tagged as Keras tags it."""
+    value = np.asarray(value)
+    if value.dtype == ml_dtypes.bfloat16:
+        dataset = group.create_dataset(key, data=value)
+        dataset.attrs["dtype"] = "bfloat16"
+    else:
+        group[key] = value
 
 
 def _hard_child(group: h5py.Group, key: str, where: str) -> Any:
@@ -93,9 +106,18 @@ class WeightsReader:
         return list(group.keys())
 
     def read(
-        self, group: h5py.Group, key: str, shape: tuple, dtype: Any, what: str
+        self,
+        group: h5py.Group,
+        key: str,
+        shape: tuple | None,
+        dtype: Any,
+        what: str,
     ) -> np.ndarray:
-        """Dataset ``key`` of ``group``, checked against ``shape``/``dtype`` first."""
+        """Dataset ``key`` of ``group``, checked against ``shape``/``dtype`` first.
+
+        With ``shape=None`` any numeric array is accepted (the values a layer's
+        own ``load_own_variables`` reads and checks).
+        """
         where = f"{group.name}/{key}".lstrip("/")
         dataset = _hard_child(group, key, where)
         if not isinstance(dataset, h5py.Dataset):
@@ -106,6 +128,8 @@ class WeightsReader:
                 "outside the file (external or virtual dataset)."
             )
         stored = _stored_dtype(dataset, where)
+        if shape is None:
+            return self._value(dataset, stored, where)
         expected = np.dtype(dtype)
         if tuple(dataset.shape) != tuple(shape):
             raise ValueError(
@@ -117,7 +141,16 @@ class WeightsReader:
                 f"Dtype mismatch for {what}: the model expects {expected}, the file "
                 f"{self.source} holds {stored} at {where!r}."
             )
-        value = dataset[()]
+        return self._value(dataset, stored, where)
+
+    def _value(self, dataset: h5py.Dataset, stored: np.dtype, where: str) -> np.ndarray:
+        try:
+            value = dataset[()]
+        except OSError as error:
+            raise ValueError(
+                f"Weights file {self.source}: cannot read {where!r} (the file is "
+                f"corrupt or truncated): {error}"
+            ) from error
         if stored == ml_dtypes.bfloat16:
             value = np.asarray(value).view(ml_dtypes.bfloat16)
         self.read_paths.add(where)

@@ -463,11 +463,17 @@ class IndexLookup(HostLayer):
         with open(path, "w", encoding="utf-8") as file:
             file.write("\n".join(str(t) for t in self.get_vocabulary()))
 
-    def load_assets(self, dir_path: str) -> None:
-        """Read the vocabulary written by ``save_assets``."""
+    def load_assets(self, dir_path: str | None) -> None:
+        """Read the vocabulary written by ``save_assets`` (UTF-8 text)."""
         if self.input_vocabulary is not None:
             return
-        path = os.path.join(dir_path, "vocabulary.txt")
+        path = os.path.join(dir_path or "", "vocabulary.txt")
+        if dir_path is None or not os.path.isfile(path):
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r}: the file has no "
+                "`vocabulary.txt` asset for this layer, whose vocabulary was "
+                "learned by `adapt`."
+            )
         with open(path, encoding="utf-8") as file:
             lines = file.read().splitlines()
         while lines and lines[-1] == "":

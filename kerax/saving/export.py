@@ -63,6 +63,22 @@ def _is_input(value: Any) -> bool:
     return is_keras_tensor(value) or hasattr(value, "shape")
 
 
+def input_specs(model: Any, input_signature: Any) -> tuple[list, Any, list]:
+    """The model's inputs: their leaves, structure and ``ShapeDtypeStruct`` specs.
+
+    Sizes that are unknown (None) become ``jax.export`` symbols; the batch size
+    is ``batch`` in every input.
+    """
+    from jax import export
+
+    structure = _input_structure(model, input_signature)
+    leaves, treedef = jax.tree_util.tree_flatten(structure, is_leaf=_is_input)
+    scope = export.SymbolicScope()
+    names: list[str] = []
+    specs = [_spec(leaf, scope, names) for leaf in leaves]
+    return leaves, treedef, specs
+
+
 def export_model(
     model: Any,
     filepath: Any,
@@ -75,28 +91,32 @@ def export_model(
     Args:
         model: a built model.
         filepath: where the artifact (a zip file) is written, atomically.
-        format: only ``"jax"`` (``jax.export``/StableHLO) is available.
+        format: ``"jax"`` (``jax.export``/StableHLO, read by
+            ``load_exported``) or ``"onnx"`` (through ``jax2onnx``; takes
+            ``opset_version``).
         input_signature: the inputs (``kerax.InputSpec``, ``kerax.Input(...)``
             tensors or anything with ``shape`` and ``dtype``; None sizes are
             symbolic); by default the model's ``Input`` tensors.
     """
     kwargs.pop("verbose", None)
+    opset_version = kwargs.pop("opset_version", None) if format == "onnx" else None
     if kwargs:
         raise TypeError(f"export got unexpected arguments: {sorted(kwargs)}.")
+    if format == "onnx":
+        from kerax.saving.onnx_export import export_onnx
+
+        export_onnx(model, filepath, input_signature, opset_version)
+        return
     if format != "jax":
         raise ValueError(
             f"Unsupported export format {format!r}: kerax exports format='jax' "
-            "(a jax.export/StableHLO artifact). Keras's TensorFlow, ONNX and "
-            "OpenVINO formats are not available."
+            "(a jax.export/StableHLO artifact) and format='onnx'. Keras's "
+            "TensorFlow, LiteRT and OpenVINO formats are not available."
         )
     from jax import export
 
-    structure = _input_structure(model, input_signature)
-    scope = export.SymbolicScope()
-    names: list[str] = []
-    specs = jax.tree_util.tree_map(
-        lambda v: _spec(v, scope, names), structure, is_leaf=_is_input
-    )
+    _, treedef, flat_specs = input_specs(model, input_signature)
+    specs = jax.tree_util.tree_unflatten(treedef, flat_specs)
     trainable = list(model.trainable_variables)
     non_trainable = list(model.non_trainable_variables)
 

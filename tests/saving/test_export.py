@@ -36,14 +36,23 @@ def test_dict_inputs_and_recurrent_layers(tmp_path):
     merged = kerax.layers.Concatenate()([kerax.layers.LSTM(4)(a), b])
     model = kerax.Model({"a": a, "b": b}, {"out": kerax.layers.Dense(1)(merged)})
     path = str(tmp_path / "model.zip")
-    with pytest.raises(ValueError, match="fixed sizes"):  # the LSTM branches on it
-        model.export(path)
+    model.export(path)  # the LSTM's scan takes a symbolic batch size
+    rng = np.random.default_rng(0)
+    for batch in (1, 7):
+        data = {
+            "a": rng.random((batch, 5, 3), dtype="float32"),
+            "b": rng.random((batch, 2), dtype="float32"),
+        }
+        np.testing.assert_allclose(
+            np.asarray(load_exported(path)(data)["out"]),
+            model.predict(data, verbose=0)["out"],
+            rtol=1e-6,
+        )
     signature = {
         "a": jax.ShapeDtypeStruct((3, 5, 3), "float32"),
         "b": kerax.InputSpec(shape=(3, 2)),
     }
     model.export(path, input_signature=signature)
-    rng = np.random.default_rng(0)
     data = {
         "a": rng.random((3, 5, 3), dtype="float32"),
         "b": rng.random((3, 2), dtype="float32"),

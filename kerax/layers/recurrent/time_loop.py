@@ -122,15 +122,14 @@ def scan_over_time(
         return (new_states, output), (output if return_sequences else None)
 
     xs = inputs if mask is None else (inputs, mask)
+    if go_backwards:  # a forward scan over the flipped sequence (no reverse scan)
+        xs = jax.tree_util.tree_map(lambda x: jnp.flip(x, axis=0), xs)
     if _worth_remat(initial_states, steps):
         body = jax.checkpoint(body, prevent_cse=False)
     (states, last), outputs = jax.lax.scan(
         body,
         (initial_states, last),
         xs,
-        reverse=go_backwards,
         unroll=True if unroll else 1,
     )
-    if outputs is not None and go_backwards:
-        outputs = jnp.flip(outputs, axis=0)
     return last, outputs, states

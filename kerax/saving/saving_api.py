@@ -67,6 +67,11 @@ def save_model(
         zipped: accepted for Keras compatibility; only zipped files are written.
     """
     zipped = kwargs.pop("zipped", None)
+    if "max_shard_size" in kwargs:  # as in Keras 3.15: `.keras` files are whole
+        raise ValueError(
+            "The following argument(s) are not supported: ['max_shard_size']. "
+            "Shard the weights with `save_weights(..., max_shard_size=...)`."
+        )
     if kwargs:
         raise TypeError(f"save_model got unexpected arguments: {sorted(kwargs)}.")
     if zipped is False:

@@ -245,3 +245,9 @@ def test_index_and_shards_that_disagree(copy):
 def test_weights_the_index_does_not_list_are_extra(copy):
     _edit_index(copy, lambda m: m.pop("/layers/batch_normalization/vars"))
     _load(copy, ValueError, "batch_normalization")
+
+
+def test_keras_files_are_not_sharded(tmp_path):
+    """Keras 3.15's ``model.save`` refuses ``max_shard_size`` too."""
+    with pytest.raises(ValueError, match=r"not supported: \['max_shard_size'\]"):
+        _model(kerax).save(tmp_path / "m.keras", max_shard_size=1)

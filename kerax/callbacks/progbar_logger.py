@@ -16,6 +16,8 @@ class ProgbarLogger(Callback):
     ``verbose=1`` draws a live bar, ``verbose=2`` one line per epoch, 0
     nothing. Inside ``fit`` the validation pass is silent; in ``evaluate``
     and ``predict`` the bar follows the batches. ``fit`` adds one itself.
+    While the first step compiles, a live bar (a terminal) reads
+    ``compiling…`` until that step ends.
     """
 
     def __init__(self) -> None:
@@ -54,6 +56,16 @@ class ProgbarLogger(Callback):
         if self.verbose and self.epochs > 1:
             print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
 
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self._note_compiling("train", batch)
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        if not self._called_in_fit:
+            self._note_compiling("test", batch)
+
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self._note_compiling("predict", batch)
+
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self._update(batch, logs)
 
@@ -82,6 +94,18 @@ class ProgbarLogger(Callback):
             unit_name="step",
             stateless_metrics=(),
         )
+
+    def _note_compiling(self, kind: str, batch: int) -> None:
+        """Say ``compiling…`` before the first call of a step not compiled yet."""
+        if batch or self.verbose != 1:
+            return
+        steps = getattr(self._model, "_steps", None)  # not `model`: no state sync
+        step = steps.get(kind) if isinstance(steps, dict) else None
+        if step is None or step.has_run or not step.jit:
+            return
+        if self.progbar is None:
+            self._start_progbar()
+        self.progbar.note("compiling…")
 
     def _update(self, batch: int, logs: dict | None) -> None:
         if self.progbar is None:

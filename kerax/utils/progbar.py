@@ -22,7 +22,7 @@ def _write(message: str) -> None:
         sys.stdout.write(message)
     except UnicodeEncodeError:
         encoding = sys.stdout.encoding or "utf-8"
-        message = message.replace("━", "=")
+        message = message.replace("━", "=").replace("…", "...")
         sys.stdout.write(message.encode(encoding, "ignore").decode(encoding))
     sys.stdout.flush()
 
@@ -176,28 +176,40 @@ class Progbar:
             _write(line + self._metrics_text() + "\n")
         self._last_update = now
 
+    def _bar(self, current: int) -> str:
+        if not self.target:
+            return f"{int(current):7d}/Unknown"
+        digits = int(math.log10(self.target)) + 1
+        bar = f"{_BOLD}{int(current):{digits}d}/{self.target}{_RESET} "
+        done = int(self.width * float(current) / self.target)
+        if done > 0:
+            bar += f"{_GREEN}{'━' * done}{_RESET}"
+        return bar + f"{_GREY}{'━' * (self.width - done)}{_RESET}"
+
     def _draw_live(self, current: int, finalize: bool, now: float, per_unit: float):
-        if self.target:
-            digits = int(math.log10(self.target)) + 1
-            bar = f"{_BOLD}{int(current):{digits}d}/{self.target}{_RESET} "
-            done = int(self.width * float(current) / self.target)
-            if done > 0:
-                bar += f"{_GREEN}{'━' * done}{_RESET}"
-            bar += f"{_GREY}{'━' * (self.width - done)}{_RESET}"
-        else:
-            bar = f"{int(current):7d}/Unknown"
         if self.target and not finalize:
             clock = _format_eta(per_unit * (self.target - current))
         else:
             clock = f"{now - self._start:.0f}s"
-        line = f"{bar} {_BOLD}{clock}{_RESET}"
+        line = f"{self._bar(current)} {_BOLD}{clock}{_RESET}"
         line += format_time_per_unit(per_unit, self.unit_name) + self._metrics_text()
+        self._draw_line(line, finalize)
+
+    def _draw_line(self, line: str, finalize: bool) -> None:
         width = len(_ANSI.sub("", line))
         if self._dynamic_display:  # go back over the previous line and blank it
             padding = " " * max(self._prev_total_width - width, 0)
             line = "\b" * self._prev_total_width + "\r" + line + padding
         _write(line + "\n" if finalize else line)
         self._prev_total_width = width
+
+    def note(self, text: str) -> None:
+        """Show ``text`` after the bar until the next redraw (a live bar only).
+
+        The trainer says ``compiling…`` this way while the first step compiles.
+        """
+        if self.verbose == 1 and self._dynamic_display:
+            self._draw_line(f"{self._bar(self._seen_so_far)} {text}", False)
 
     def add(self, n: int, values: Iterable[tuple[str, Any]] | None = None) -> None:
         """Advance the bar by ``n`` steps."""

@@ -213,3 +213,51 @@ def test_logger_batch_hook_needs():
     assert logger._needs_batch_hooks("train") and logger._needs_batch_hooks("test")
     logger.on_train_begin()
     assert not logger._needs_batch_hooks("test")  # fit's validation is silent
+
+
+def test_note_stays_until_the_first_update_redraws(clock, capsys):
+    clock.now = 1000.0
+    bar = Progbar(4)
+    bar._dynamic_display = True
+    bar.note("compiling…")
+    clock.now += 2.0
+    bar.update(1, [("loss", 0.5)])
+    out = capsys.readouterr().out
+    note = "\r\x1b[1m0/4\x1b[0m \x1b[37m" + "━" * 20 + "\x1b[0m compiling…"
+    assert out.startswith(note)
+    width = len("0/4 " + "━" * 20 + " compiling…")
+    rest = out[len(note) :]
+    assert rest.startswith("\b" * width + "\r\x1b[1m1/4\x1b[0m ")
+
+
+@pytest.mark.parametrize("verbose,dynamic", [(1, False), (2, True), (0, True)])
+def test_note_only_on_a_live_bar(capsys, verbose, dynamic):
+    bar = Progbar(4, verbose=verbose)
+    bar._dynamic_display = dynamic
+    bar.note("compiling…")
+    assert capsys.readouterr().out == ""
+
+
+def _tiny_model():
+    import kerax
+
+    model = kerax.Sequential([kerax.Input((3,)), kerax.layers.Dense(2)])
+    model.compile("sgd", "mse")
+    return model
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_fit_says_compiling_once_on_a_live_bar(capsys, monkeypatch, verbose):
+    import numpy as np
+
+    monkeypatch.setenv("PYCHARM_HOSTED", "1")
+    x, y = np.ones((10, 3), "float32"), np.zeros((10, 2), "float32")
+    model = _tiny_model()
+    model.fit(x, y, batch_size=4, epochs=2, verbose=verbose)
+    assert capsys.readouterr().out.count("compiling") == (verbose == 1)
+    model.fit(x, y, batch_size=4, epochs=1, verbose=verbose)  # compiled already
+    model.evaluate(x, y, batch_size=4, verbose=verbose)
+    model.evaluate(x, y, batch_size=4, verbose=verbose)
+    model.predict(x, batch_size=4, verbose=verbose)
+    # One note each for the first evaluate and predict, none for the rest.
+    assert capsys.readouterr().out.count("compiling") == 2 * (verbose == 1)

@@ -12,8 +12,10 @@ span shards), and the index::
 
 A shard is closed once adding the next array would take it past
 ``max_shard_size`` gigabytes (an array counts its elements times its dtype's
-bits / 8; bool counts one bit). Shards are staged as temp files and renamed
-into place only when all are written, the index last.
+bits / 8; bool counts one bit). Shards are staged as temp files; once all are
+written, an old index is removed, the shards renamed into place and the new
+index written last, so a crash never leaves an index over a mix of old and
+new shards (at worst no index, which fails to load with a clear error).
 
 Reading treats the index as hostile: it must be small JSON, and every shard
 it names must be a plain file name in the index's folder (no ``..``, no
@@ -157,6 +159,9 @@ class ShardedWeightsWriter:
         self._flush_shard()
         if not self.write_files:
             return
+        if os.path.lexists(self.path):
+            os.unlink(self.path)
+            archive.sync_folder(self.path)
         try:
             for temp, final in self.staged:
                 archive.commit_file(temp, final)

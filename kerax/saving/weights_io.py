@@ -188,11 +188,15 @@ def load_state(
             value = np.asarray(value, dtype=jnp.dtype(variable.dtype))
             variable.assign(place(value, sharding))
     for path, obj, store in hooks:
-        _run_hooks(obj, path, store, assets)
+        _run_hooks(obj, path, store, assets, skip_mismatch)
 
 
 def _run_hooks(
-    obj: Any, path: str, store: dict[str, np.ndarray] | None, assets: Any
+    obj: Any,
+    path: str,
+    store: dict[str, np.ndarray] | None,
+    assets: Any,
+    skip_mismatch: bool,
 ) -> None:
     """The layer's own ``load_own_variables``, then its ``load_assets``."""
     try:
@@ -201,7 +205,10 @@ def _run_hooks(
         if assets is not None and callable(getattr(obj, "load_assets", None)):
             obj.load_assets(assets.get(path))
     except (KeyError, OSError, TypeError, ValueError) as error:
-        raise ValueError(
+        message = (
             f"Could not restore the state of {_describe(obj, path)} from the "
             f"file: {type(error).__name__}: {error}"
-        ) from error
+        )
+        if not skip_mismatch:
+            raise ValueError(message) from error
+        warnings.warn(f"Skipping loading: {message}", stacklevel=4)

@@ -195,15 +195,25 @@ def test_oversized_assets_are_refused(tmp_path, monkeypatch):
         kerax.models.load_model(os.path.join(FIXTURES, "string_lookup.keras"))
 
 
+def _drop_idf(entries: dict[str, bytes]) -> None:
+    buffer = io.BytesIO(entries[archive.WEIGHTS])
+    with h5py.File(buffer, "a") as h5file:
+        del h5file["layers/string_lookup/vars/idf_weights"]
+    entries[archive.WEIGHTS] = buffer.getvalue()
+
+
 def test_missing_idf_weights_is_a_clear_error(tmp_path):
     target = tmp_path / "bad.keras"
-
-    def drop_idf(entries):
-        buffer = io.BytesIO(entries[archive.WEIGHTS])
-        with h5py.File(buffer, "a") as h5file:
-            del h5file["layers/string_lookup/vars/idf_weights"]
-        entries[archive.WEIGHTS] = buffer.getvalue()
-
-    _rewrite(os.path.join(FIXTURES, "string_lookup_tf_idf.keras"), target, drop_idf)
+    _rewrite(os.path.join(FIXTURES, "string_lookup_tf_idf.keras"), target, _drop_idf)
     with pytest.raises(ValueError, match="string_lookup.*idf_weights"):
         kerax.models.load_model(target)
+
+
+def test_skip_mismatch_warns_for_a_layer_state_that_cannot_load(tmp_path):
+    target = tmp_path / "bad.keras"
+    _rewrite(os.path.join(FIXTURES, "string_lookup_tf_idf.keras"), target, _drop_idf)
+    model = _kerax_model("string_lookup_tf_idf")
+    with pytest.warns(UserWarning, match="Skipping loading.*idf_weights"):
+        model.load_weights(target, skip_mismatch=True)
+    with pytest.raises(ValueError, match="idf_weights"):
+        model.load_weights(target)

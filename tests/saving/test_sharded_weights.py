@@ -251,3 +251,30 @@ def test_keras_files_are_not_sharded(tmp_path):
     """Keras 3.15's ``model.save`` refuses ``max_shard_size`` too."""
     with pytest.raises(ValueError, match=r"not supported: \['max_shard_size'\]"):
         _model(kerax).save(tmp_path / "m.keras", max_shard_size=1)
+
+
+def test_a_failed_save_never_leaves_an_index_over_mixed_shards(tmp_path, monkeypatch):
+    from kerax.saving import archive
+
+    model = _model(kerax)
+    path = tmp_path / "m.weights.json"
+    model.save_weights(path, max_shard_size=TINY)
+    big = kerax.Sequential([kerax.Input((64,)), kerax.layers.Dense(64)])
+    with pytest.raises(ValueError, match="exceeds"):  # fails while staging
+        big.save_weights(path, max_shard_size=TINY)
+    _model(kerax).load_weights(path)  # the old checkpoint is intact
+    commit, calls = archive.commit_file, []
+
+    def crash_on_second(temp, final):
+        calls.append(final)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        commit(temp, final)
+
+    monkeypatch.setattr(archive, "commit_file", crash_on_second)
+    with pytest.raises(OSError, match="disk full"):
+        model.save_weights(path, max_shard_size=TINY)
+    assert not path.exists()  # no index: never old index + some new shards
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".kerax-")]
+    with pytest.raises(FileNotFoundError):
+        _model(kerax).load_weights(path)

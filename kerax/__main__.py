@@ -1,4 +1,4 @@
-"""The ``kerax`` command line: ``kerax info``, ``kerax summary``, ``kerax predict``.
+"""The ``kerax`` command line: ``info``, ``summary``, ``predict``, ``convert``.
 
 Run as ``python -m kerax <command>`` or through the ``kerax`` console script.
 """
@@ -80,10 +80,18 @@ def _predict(arguments: argparse.Namespace) -> int:
 
 def _convert(arguments: argparse.Namespace) -> int:
     """Rewrite an older model file (legacy ``.h5``, Keras 2 ``.keras``) as ``.keras``."""
-    if not str(arguments.output).endswith(".keras"):
-        raise SystemExit("kerax convert: the output file name must end in .keras")
-    model = _load(arguments.model)
-    model.save(arguments.output)
+    if not Path(arguments.model).is_file():
+        raise SystemExit(f"kerax: no such model file: {arguments.model}")
+    if Path(arguments.output).exists() and not arguments.force:
+        raise SystemExit(
+            f"kerax convert: {arguments.output} exists; pass --force to replace it."
+        )
+    from kerax.saving.keras2_convert import convert
+
+    try:
+        model = convert(arguments.model, arguments.output, overwrite=arguments.force)
+    except (ValueError, TypeError) as error:
+        raise SystemExit(f"kerax convert: {error}") from error
     print(f"wrote {arguments.output} ({type(model).__name__} {model.name!r})")
     return 0
 
@@ -111,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("model", help="the file to convert")
     convert.add_argument("output", help="the .keras file to write")
+    convert.add_argument(
+        "-f", "--force", action="store_true", help="replace an existing output file"
+    )
     convert.set_defaults(run=_convert)
     return parser
 

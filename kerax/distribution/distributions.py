@@ -111,10 +111,13 @@ class Distribution:
             ndim = np.ndim(array)
             sharding = self.batch_sharding(ndim)
             if ndim and np.shape(array)[0] % max(local, 1):
+                where = f"the {size} devices"
+                if self.num_processes > 1:
+                    where = f"this process's {local} devices (of {size})"
                 raise ValueError(
                     f"{type(self).__name__}: a batch of {np.shape(array)[0]} samples "
-                    f"cannot be split over the {size} devices of mesh axis "
-                    f"{self._batch_dim_name!r}; use a batch size divisible by {size}."
+                    f"cannot be split over {where} of mesh axis "
+                    f"{self._batch_dim_name!r}; use a batch size divisible by {local}."
                 )
             if self.num_processes > 1:
                 return jax.make_array_from_process_local_data(sharding, array)

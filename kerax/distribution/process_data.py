@@ -15,6 +15,7 @@ from typing import Any
 
 import jax
 import numpy as np
+from jax.experimental import multihost_utils
 
 from kerax.trainers.sources import ArraySource
 
@@ -24,6 +25,18 @@ class ProcessLocalSource(ArraySource):
     device by index: the global batch spans the processes)."""
 
     indexed = False
+
+    def __init__(self, data: Any, batch_size: int, steps: int | None = None) -> None:
+        super().__init__(data, batch_size, steps)
+        # Unequal parts would run different numbers of steps and hang in the
+        # collectives: compare them once, up front.
+        counts = multihost_utils.process_allgather(np.asarray(self.n, np.int64))
+        if len(set(np.ravel(counts).tolist())) > 1:
+            raise ValueError(
+                "In a multi-process run every process must feed the same number of "
+                f"samples; the processes hold {np.ravel(counts).tolist()} (process "
+                f"{jax.process_index()} holds {self.n})."
+            )
 
     def _place(self, rows: Any) -> np.ndarray:
         return np.asarray(rows)  # the epoch's order stays on the host

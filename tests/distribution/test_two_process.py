@@ -87,6 +87,13 @@ def test_fit_evaluate_predict_over_two_processes(results, process):
     assert run["predict_diff"] < 1e-5
 
 
+@pytest.mark.parametrize("process", [0, 1])
+def test_unequal_parts_are_refused_on_every_process(results, process):
+    message = results[process]["fit"]["unequal_error"]
+    assert message is not None
+    assert "same number of samples" in message and "[16, 8]" in message
+
+
 def test_checkpoints_are_written_once_and_load_everywhere(results):
     assert results[0]["writes"] == ["dp.keras", "dp.keras", "fsdp.weights.h5"]
     assert results[1]["writes"] == []

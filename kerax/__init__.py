@@ -35,6 +35,7 @@ from kerax.autodiff.tape import GradientTape
 from kerax.autodiff.variable import Variable
 from kerax.backend.keras_tensor import KerasTensor
 from kerax.layers import Input, InputSpec, Layer
+from kerax.layers.remat import RematScope, remat
 from kerax.metrics import Metric
 from kerax.models import Model, Sequential
 from kerax.tf_compat import *  # noqa: F403 - TensorFlow-style aliases (documented)
@@ -52,6 +53,7 @@ __all__ = [
     "Layer",
     "Metric",
     "Model",
+    "RematScope",
     "Sequential",
     "Tensor",
     "Variable",
@@ -75,6 +77,7 @@ __all__ = [
     "preprocessing",
     "random",
     "regularizers",
+    "remat",
     "saving",
     "utils",
     "value_and_grad",

@@ -37,6 +37,7 @@ from kerax.layers.call_context import name_scope as name_scope  # re-exported
 from kerax.layers.input_spec import assert_input_compatibility
 from kerax.layers.layer_weights import LayerWeights
 from kerax.layers.node import Node
+from kerax.layers.remat import get_current_remat_mode, layer_call
 from kerax.layers.symbolic import (
     _attach_masks,
     _shapes_to_tensors,
@@ -173,6 +174,7 @@ class Layer(LayerWeights):
         signature = inspect.signature(self.call)
         self._call_has_training = "training" in signature.parameters
         self._call_has_mask = "mask" in signature.parameters
+        self._remat_mode = get_current_remat_mode()  # RematScope at construction
         object.__setattr__(self, "_tracking", True)
 
     # -- attribute tracking ----------------------------------------------
@@ -455,7 +457,10 @@ class Layer(LayerWeights):
         args = unwrap_tensors(args)
         if args:
             args = (self._cast_inputs(args[0]),) + tuple(args[1:])
-        outputs = self.call(*args, **kwargs)
+        call = self.call
+        if getattr(self, "_remat_mode", None) is not None:
+            call = layer_call(self, args, kwargs)
+        outputs = call(*args, **kwargs)
         self._last_output_shapes = jax.tree_util.tree_map(
             lambda o: tuple(o.shape), outputs, is_leaf=lambda o: hasattr(o, "shape")
         )

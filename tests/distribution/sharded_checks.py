@@ -1,4 +1,4 @@
-"""Checkpoints and metrics under a mesh: run with 8 simulated CPU devices.
+"""fit, checkpoints and metrics under a mesh: run with 8 simulated CPU devices.
 
 ``test_sharded.py`` runs this file in a child process (the pytest process has
 already started JAX with one device) and asserts on the JSON it prints.
@@ -209,6 +209,38 @@ def callback_checks(folder, mp):
     return out
 
 
+# ------------------------------------------------------------ fit, evaluate
+def fit_run(distribution):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((6,)), keras.layers.Dense(16, "relu"), keras.layers.Dense(1)]
+    )
+    model.compile(keras.optimizers.Adam(0.01), "mse", metrics=["mae"])
+    x, y = FIT_X, FIT_X.sum(axis=1, keepdims=True)
+    with contextlib.ExitStack() as stack:
+        if distribution is not None:
+            stack.enter_context(distribution.scope())
+        history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+        loss = model.evaluate(x, y, batch_size=16, verbose=0)
+    devices = len(model.layers[0].kernel.value.sharding.device_set)
+    return history.history["loss"], loss, model.get_weights(), devices
+
+
+def fit_checks():
+    """fit/evaluate under DataParallel on 8 devices against one device."""
+    single = fit_run(None)
+    sharded = fit_run(dist.DataParallel())
+    return {
+        "losses": [single[0], sharded[0]],
+        "evaluate": [single[1], sharded[1]],
+        "weight_diff": max_diff(sharded[2], single[2]),
+        "devices": sharded[3],
+    }
+
+
+FIT_X = np.random.default_rng(1).normal(size=(64, 6)).astype("float32")
+
+
 # ---------------------------------------------------------------- metrics
 N, C = 64, 6
 
@@ -383,8 +415,10 @@ def metric_checks():
 
 
 def main():
-    parts = sys.argv[1:] or ["checkpoints", "metrics"]
+    parts = sys.argv[1:] or ["fit", "checkpoints", "metrics"]
     results = {"device_count": dist.get_device_count()}
+    if "fit" in parts:
+        results["fit"] = fit_checks()
     if "checkpoints" in parts:
         with tempfile.TemporaryDirectory() as folder:
             results["checkpoints"] = checkpoint_checks(folder)

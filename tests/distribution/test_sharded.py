@@ -1,4 +1,4 @@
-"""Checkpoints and built-in metrics under a mesh (8 simulated CPU devices).
+"""fit, checkpoints and built-in metrics under a mesh (8 simulated CPU devices).
 
 One child process (``sharded_checks.py``) does the work; these tests read its
 JSON report.
@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from kerax import registry
@@ -43,6 +44,15 @@ def _builtin_metrics() -> list[str]:
             continue
         names.append(name)
     return names
+
+
+def test_data_parallel_fit_equals_single_device(results):
+    run = results["fit"]
+    assert run["devices"] == 8
+    np.testing.assert_allclose(run["losses"][1], run["losses"][0], rtol=1e-5)
+    np.testing.assert_allclose(run["evaluate"][1], run["evaluate"][0], rtol=1e-5)
+    assert run["weight_diff"] < 1e-5
+    assert run["losses"][0][-1] < run["losses"][0][0]
 
 
 @pytest.mark.parametrize("kind", ["keras", "weights"])

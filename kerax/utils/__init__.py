@@ -7,6 +7,7 @@ from kerax.utils.image_dataset import image_dataset_from_directory
 from kerax.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from kerax.utils.numerical_utils import normalize, to_categorical
 from kerax.utils.plotting import model_to_dot, plot_history, plot_model
+from kerax.utils.profiling import profile
 from kerax.utils.progbar import Progbar
 from kerax.utils.py_dataset import PyDataset
 from kerax.utils.seeding import set_random_seed
@@ -31,6 +32,7 @@ __all__ = [
     "pad_sequences",
     "plot_history",
     "plot_model",
+    "profile",
     "save_img",
     "set_random_seed",
     "split_dataset",

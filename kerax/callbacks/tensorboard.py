@@ -109,8 +109,11 @@ class TensorBoard(Callback):
         write_steps_per_second: log training steps per second.
         update_freq: ``"epoch"``, ``"batch"`` or a number of batches
             between batch-level scalars.
-        profile_batch: a batch (or ``(start, stop)`` range) to profile with
-            the JAX profiler; 0 for none.
+        profile_batch: a batch (or ``(start, stop)`` range, counted from 1
+            over the whole fit) to profile with the JAX profiler; the trace is
+            written under ``log_dir/train/plugins/profile`` (TensorBoard's
+            Profile tab). 0 for none. While a trace is pending, fit runs one
+            step per compiled call (batch callbacks need it).
         embeddings_freq: must be 0 (the embedding projector needs TensorFlow
             checkpoints).
         embeddings_metadata: unused, for signature compatibility.
@@ -175,10 +178,11 @@ class TensorBoard(Callback):
         return self._writers[which]
 
     def _needs_batch_hooks(self, mode: str) -> bool:
+        # A pending or running trace needs per-batch calls (one step per
+        # compiled call); once it is written, fit may scan steps again.
+        tracing = self._should_trace and self._global_train_batch < self._stop_batch
         return mode == "train" and (
-            self.update_freq != "epoch"
-            or self._should_trace
-            or self.write_steps_per_second
+            self.update_freq != "epoch" or tracing or self.write_steps_per_second
         )
 
     def set_model(self, model: Any) -> None:
@@ -239,10 +243,7 @@ class TensorBoard(Callback):
         if not self._should_trace:
             return
         if self._global_train_batch == self._start_batch:
-            import jax
-
-            jax.profiler.start_trace(self._train_dir)
-            self._is_tracing = True
+            self._start_trace()
         if self._is_tracing:
             import jax
 
@@ -266,6 +267,21 @@ class TensorBoard(Callback):
                 self._batch_annotation = None
             if step >= self._stop_batch:
                 self._stop_trace()
+
+    def _start_trace(self) -> None:
+        import jax
+
+        try:
+            jax.profiler.start_trace(self._train_dir)
+        except RuntimeError as error:  # another trace runs: leave it alone
+            warnings.warn(
+                f"TensorBoard: could not start the profiler ({error}); batches "
+                f"{self._start_batch}-{self._stop_batch} are not profiled.",
+                stacklevel=2,
+            )
+            self._should_trace = False
+            return
+        self._is_tracing = True
 
     def _stop_trace(self) -> None:
         import jax

@@ -160,3 +160,42 @@ def test_missing_tensorboardx_is_a_clear_error(monkeypatch):
 def test_writes_nothing_until_used(tmp_path):
     callbacks.TensorBoard(log_dir=tmp_path / "logs")
     assert os.listdir(tmp_path) == []
+
+
+def test_profile_batch_in_fit_traces_one_step_per_call_then_scans(
+    tmp_path, monkeypatch
+):
+    import numpy as np
+
+    import kerax
+    from kerax.trainers import loops
+
+    per_call = []
+
+    def recording(model, hooks):
+        per_call.append(steps_per_call(model, hooks))
+        return per_call[-1]
+
+    steps_per_call = loops.steps_per_call
+    monkeypatch.setattr(loops, "steps_per_call", recording)
+    model = kerax.Sequential([kerax.Input((3,)), kerax.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    board = callbacks.TensorBoard(
+        log_dir=tmp_path, profile_batch=(2, 3), write_graph=False
+    )
+    x = np.ones((64, 3), "float32")
+    model.fit(x, x[:, :1], batch_size=8, epochs=2, verbose=0, callbacks=[board])
+    traces = glob.glob(str(tmp_path / "train/plugins/profile/*/*.xplane.pb"))
+    assert len(traces) == 1 and not board._is_tracing
+    assert per_call[0] == 1 and per_call[-1] > 1  # scans again after the trace
+
+
+def test_profile_batch_leaves_a_running_trace_alone(tmp_path):
+    import kerax
+
+    board = callbacks.TensorBoard(log_dir=tmp_path, profile_batch=1, write_graph=False)
+    with kerax.utils.profile(tmp_path / "outer"):
+        with pytest.warns(UserWarning, match="could not start the profiler"):
+            fake_fit(FakeModel(), [board], LOGS[:1])
+    assert glob.glob(str(tmp_path / "outer/plugins/profile/*/*.xplane.pb"))
+    assert not glob.glob(str(tmp_path / "train/plugins/profile"))

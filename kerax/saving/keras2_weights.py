@@ -15,6 +15,9 @@ differences handled here:
   Keras 3's order provided the model's trainable variables are in Keras 2's
   order (the order of the config's layer list), which is checked; when it
   cannot be matched, the optimizer keeps a fresh state with a warning.
+  Legacy optimizers (``tf.keras.optimizers.legacy``, all optimizers before
+  Keras 2.11) stored their slots slot by slot; ``.h5`` files name them, so
+  they are reordered. Keras 2 ``.keras`` files hold no legacy optimizer state.
 """
 
 from __future__ import annotations
@@ -122,6 +125,54 @@ def optimizer_pairs(
     return pairs
 
 
+# Slots of tf.keras's legacy optimizers (``tf.keras.optimizers.legacy``), which
+# stored them slot by slot; Keras 2.11+ and Keras 3 interleave each block's
+# slots variable by variable, block after block.
+_LEGACY_BLOCKS = {
+    "Adam": (("m", "v"), ("vhat",)),
+    "Nadam": (("m", "v"),),
+    "Adamax": (("m", "v"),),
+    "RMSprop": (("rms",), ("momentum",), ("mg",)),
+    "SGD": (("momentum",),),
+    "Adagrad": (("accumulator",),),
+    "Adadelta": (("accum_grad", "accum_var"),),
+    "Ftrl": (("accumulator", "linear"),),
+}
+
+
+def legacy_to_keras3_order(
+    optimizer: Optimizer, names: list[str], values: list[np.ndarray]
+) -> list[np.ndarray]:
+    """A legacy optimizer's ``[iter, slot1..., slot2...]`` in Keras 3's order.
+
+    ``names`` are the legacy weight names (``Adam/dense/kernel/m:0``); raises
+    ``ValueError`` for an optimizer or slot this mapping does not know.
+    """
+    blocks = _LEGACY_BLOCKS.get(type(optimizer).__name__)
+    if blocks is None:
+        raise ValueError(
+            f"the legacy {type(optimizer).__name__} optimizer state has no "
+            "known Keras 3 layout"
+        )
+    by_slot: dict[str, list[np.ndarray]] = {}
+    for name, value in zip(names[1:], values[1:]):
+        slot = name.rsplit("/", 1)[-1].split(":")[0]
+        by_slot.setdefault(slot, []).append(value)
+    known = {slot for block in blocks for slot in block}
+    if set(by_slot) - known:
+        raise ValueError(
+            f"unknown legacy optimizer slots {sorted(set(by_slot) - known)}"
+        )
+    ordered = [values[0]]
+    for block in blocks:
+        present = [by_slot[slot] for slot in block if slot in by_slot]
+        if present and len({len(values) for values in present}) != 1:
+            raise ValueError("legacy optimizer slots of unequal length")
+        for per_variable in zip(*present):
+            ordered.extend(per_variable)
+    return ordered
+
+
 def trainable_in_keras2_order(model: Any, layer_names: list[str] | None) -> bool:
     """True if ``model.trainable_variables`` follow the config's layer order."""
     if not layer_names:
@@ -140,13 +191,23 @@ def trainable_in_keras2_order(model: Any, layer_names: list[str] | None) -> bool
 
 
 def restore_optimizer(
-    model: Any, stored: list[np.ndarray], layer_names: list[str] | None, label: str
+    model: Any,
+    stored: list[np.ndarray],
+    layer_names: list[str] | None,
+    label: str,
+    names: list[str] | None = None,
 ) -> None:
-    """Assign a Keras 2 optimizer state to ``model.optimizer`` (warn on misfit)."""
+    """Assign a Keras 2 optimizer state to ``model.optimizer`` (warn on misfit).
+
+    ``names``: the stored weight names (``.h5`` files); a legacy optimizer's
+    state (first name ``<optimizer>/iter:0``) is reordered first.
+    """
     optimizer = model.optimizer
     if not optimizer.built:
         optimizer.build(model.trainable_variables)
     try:
+        if names and names[0].endswith("/iter:0"):
+            stored = legacy_to_keras3_order(optimizer, names, stored)
         order_ok = trainable_in_keras2_order(model, layer_names)
         pairs = optimizer_pairs(optimizer, stored, order_ok)
     except ValueError as error:
@@ -193,7 +254,14 @@ def load_keras2_state(
     for variable, value in assignments:
         variable.assign(np.asarray(value, dtype=variable.dtype))
     group = reader.group("optimizer")
-    if load_optimizer and isinstance(optimizer, Optimizer) and group is not None:
+    if load_optimizer and isinstance(optimizer, Optimizer) and group is None:
+        warnings.warn(
+            f"{reader.source} holds no optimizer state (Keras 2 did not save the "
+            "state of its legacy optimizers in .keras files); the optimizer "
+            "starts fresh.",
+            stacklevel=2,
+        )
+    elif load_optimizer and isinstance(optimizer, Optimizer):
         try:
             stored = _stored_arrays(group, reader)
         except ValueError as error:

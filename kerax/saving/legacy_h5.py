@@ -374,7 +374,8 @@ def _load_optimizer(
     stored = _LayerWeights(group, WeightsReader(h5file, label), label)
     if is_keras2_version(_text_attr(h5file, "keras_version")):
         values = [stored.read_any(name) for name in stored.names]
-        restore_optimizer(model, values, layer_names(raw_config), label)
+        names = layer_names(raw_config)
+        restore_optimizer(model, values, names, label, stored.names)
         return
     holder = _Holder("optimizer", [], list(optimizer.variables))
     for variable, value in _assign(holder, stored, True, label):

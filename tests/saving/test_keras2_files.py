@@ -25,14 +25,18 @@ from kerax.saving.keras2_convert import convert
 from kerax.saving.keras2_weights import optimizer_pairs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "keras2"
-NAMES = ["mlp", "multi_io", "conv", "text", "sequence", "nested"]
+NAMES = ["mlp", "multi_io", "conv", "text", "sequence", "nested", "legacy_optimizer"]
 COMPILED = {  # name: (optimizer class, learning rate, loss)
     "mlp": ("Adam", 0.01, "sparse_categorical_crossentropy"),
     "multi_io": ("RMSprop", 0.001, ["mse", "binary_crossentropy"]),
     "conv": ("SGD", 0.01, "mse"),
     "nested": ("Adam", 0.001, "mse"),
+    "legacy_optimizer": ("Adam", None, "mae"),  # a decay schedule, tested below
 }
-TRAINED = ["multi_io", "conv", "nested"]
+# Optimizer states written in Keras 2.11+'s layout (not legacy optimizers).
+CURRENT = ["mlp", "multi_io", "conv", "nested"]
+TRAINED = [(n, s) for n in ("multi_io", "conv", "nested") for s in (".keras", ".h5")]
+TRAINED.append(("legacy_optimizer", ".h5"))
 SUFFIXES = [".keras", ".h5"]
 
 
@@ -85,14 +89,15 @@ def test_loads_and_predicts_like_tf_keras(name, suffix):
     if name in COMPILED:
         optimizer, learning_rate, loss = COMPILED[name]
         assert type(model.optimizer).__name__ == optimizer
-        np.testing.assert_allclose(
-            float(model.optimizer.learning_rate), learning_rate, rtol=1e-6
-        )
+        if learning_rate is not None:
+            np.testing.assert_allclose(
+                float(model.optimizer.learning_rate), learning_rate, rtol=1e-6
+            )
         assert model.loss == loss
 
 
 @pytest.mark.parametrize("suffix", SUFFIXES)
-@pytest.mark.parametrize("name", list(COMPILED))
+@pytest.mark.parametrize("name", CURRENT)
 def test_optimizer_state_is_restored(name, suffix):
     path = FIXTURES / f"{name}{suffix}"
     model = _load(path)
@@ -106,8 +111,7 @@ def test_optimizer_state_is_restored(name, suffix):
     assert not _load(path, compile=False).compiled
 
 
-@pytest.mark.parametrize("suffix", SUFFIXES)
-@pytest.mark.parametrize("name", TRAINED)
+@pytest.mark.parametrize("name,suffix", TRAINED)
 def test_training_resumes_like_tf_keras(name, suffix):
     model = _load(FIXTURES / f"{name}{suffix}")
     data, _, _ = _io(name)
@@ -127,6 +131,34 @@ def test_training_resumes_like_tf_keras(name, suffix):
             )
             checked += 1
     assert checked == sum(k.startswith("trained_") for k in data.files)
+
+
+def test_legacy_optimizer_state():
+    """tf.keras.optimizers.legacy.Adam(decay=...): the decay becomes a schedule.
+
+    ``.h5`` files name the legacy slots, which are reordered (training then
+    resumes like tf.keras, see above); Keras 2 ``.keras`` files hold no legacy
+    optimizer state, so the optimizer starts fresh, with a warning.
+    """
+    h5_model = _load(FIXTURES / "legacy_optimizer.h5")
+    schedule = h5_model.optimizer._learning_rate
+    assert type(schedule).__name__ == "InverseTimeDecay"
+    assert int(h5_model.optimizer.iterations.numpy()) == 2
+    np.testing.assert_allclose(
+        float(h5_model.optimizer.learning_rate), 0.05 / (1 + 0.01 * 2), rtol=1e-6
+    )
+    stored = _stored_optimizer(FIXTURES / "legacy_optimizer.h5")
+    momentum = next(  # the first kernel's first moment
+        v
+        for v in h5_model.optimizer.variables
+        if v.path.endswith("dense_kernel_momentum")
+    )
+    np.testing.assert_array_equal(np.asarray(momentum.numpy()), stored[1])
+    with pytest.warns(UserWarning, match="holds no optimizer state"):
+        keras_model = kerax.models.load_model(str(FIXTURES / "legacy_optimizer.keras"))
+    assert int(keras_model.optimizer.iterations.numpy()) == 0
+    for a, b in zip(keras_model.get_weights(), h5_model.get_weights()):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
 def test_keras2_files_are_reported_as_mapped():
@@ -162,7 +194,11 @@ def test_convert_gives_a_file_keras3_loads(tmp_path, name, suffix):
         _assert_predicts(loaded, name)
     if name in COMPILED:
         assert type(loaded.optimizer).__name__ == COMPILED[name][0]
-        stored = _stored_optimizer(FIXTURES / f"{name}{suffix}")
+        stored = (
+            [0]  # Keras 2 .keras files hold no legacy optimizer state
+            if (name, suffix) == ("legacy_optimizer", ".keras")
+            else _stored_optimizer(FIXTURES / f"{name}{suffix}")
+        )
         assert int(loaded.optimizer.iterations.numpy()) == int(stored[0])
     else:
         assert not loaded.compiled

@@ -223,11 +223,7 @@ def _output_shape(layer: Any) -> str:
     if nodes:
         node = nodes[-1]
         texts = [_format_shape(tuple(t.shape)) for t in node.outputs]
-        if len(texts) == 1:
-            return texts[0]
-        return str(jax.tree_util.tree_unflatten(node.output_treedef, texts)).replace(
-            "'", ""
-        )
+        return texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
     shapes = getattr(layer, "_last_output_shapes", None)
     if shapes is None:
         return "?"
@@ -241,6 +237,28 @@ def _output_shape(layer: Any) -> str:
     if len(texts) == 1:
         return texts[0]
     return str(texts).replace("'", "")
+
+
+def _type_name(layer: Any) -> str:
+    """The class name Keras shows; an op applied to KerasTensors shows as its op class."""
+    from kerax.layers.op_layer import OpLayer
+
+    if isinstance(layer, OpLayer):
+        name = getattr(layer.fn, "__name__", "op").strip("_")
+        return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+    return type(layer).__name__
+
+
+def _operations(model: Any) -> list[Any]:
+    """Rows of the table: a Functional model's layers and ops, else its layers."""
+    from kerax.models.sequential import Sequential
+
+    graph = getattr(model, "_graph", None)
+    if graph is None or isinstance(model, Sequential):
+        return list(model.layers)
+    from kerax.models.graph_order import operations_in_keras_order
+
+    return [op for op in operations_in_keras_order(graph) if op is not model]
 
 
 def _connections(layer: Any, relevant: set[int]) -> str:
@@ -321,7 +339,7 @@ def _rows(
     else:
         params = f"{layer.count_params():,}"
     row = [
-        f"{prefix}{layer.name} ({type(layer).__name__})",
+        f"{prefix}{layer.name} ({_type_name(layer)})",
         _output_shape(layer),
         params,
     ]
@@ -406,7 +424,7 @@ def print_summary(
         relevant = {id(node) for node in model._graph.nodes}
     columns = {"connections": not sequential_like, "trainable": show_trainable}
     rows = []
-    for layer in _layer_slice(list(model.layers), layer_range):
+    for layer in _layer_slice(_operations(model), layer_range):
         rows += _rows(layer, relevant, columns, expand_nested)
     table = render_table(headers, rows, requested[: len(headers)], justify, line_length)
 

@@ -156,6 +156,30 @@ def test_console_width_sets_default_length_and_crops(monkeypatch, columns):
         assert widest <= int(columns)
 
 
+def _ops(lib):
+    """Ops on KerasTensors are rows too, named after Keras's op classes."""
+    a = lib.Input((4, 3))
+    x = lib.ops.expand_dims(a[:, 0] @ lib.ops.ones((3, 2)), 1)
+    y = lib.layers.Dense(2)(-x)
+    return lib.Model(a, lib.ops.sum(lib.ops.concatenate([x, y * 2], axis=-1)))
+
+
+def _lstm_states(lib):
+    a = lib.Input((5, 3))
+    output, h, c = lib.layers.LSTM(4, return_state=True)(a)
+    return lib.Model(a, [output, lib.layers.Dense(1)(h), c])
+
+
+@pytest.mark.parametrize("build", [_ops, _lstm_states])
+def test_ops_and_multi_output_layers_match_keras(build):
+    kerax.utils.naming.reset()
+    ours = build(kerax)
+    keras.backend.clear_session()
+    theirs = build(keras)
+    for options in ({}, {"show_trainable": True, "line_length": 70}):
+        assert _capture(ours, **options) == _capture(theirs, **options)
+
+
 def test_print_fn_gets_the_whole_text_once_and_print_goes_to_stdout(capsys):
     ours, theirs = _models("sequential")
     calls = _capture(ours)

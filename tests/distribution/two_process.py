@@ -12,7 +12,6 @@ stops.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -22,19 +21,13 @@ import jax
 jax.config.update("jax_cpu_collectives_implementation", "gloo")
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
-# `import kerax` starts the XLA backend today (kerax/backend/tensors.py builds
-# an array at import), after which jax.distributed.initialize refuses to run.
-# Until that is fixed, load `initialize`'s module on its own, before kerax.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_PATH = os.path.join(_HERE, "..", "..", "kerax", "distribution", "multi_process.py")
-_spec = importlib.util.spec_from_file_location("_multi_process", _PATH)
-_module = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_module)
+import kerax  # noqa: E402  (importing kerax starts no XLA backend)
+from kerax import distribution as dist  # noqa: E402
 
 process_id, port = int(sys.argv[1]), sys.argv[2]
 KILL = sys.argv[3:] == ["kill"]
 FOLDER = sys.argv[3] if sys.argv[3:] and not KILL else None
-_module.initialize(
+dist.initialize(
     f"127.0.0.1:{port}",
     2,
     process_id,
@@ -47,8 +40,6 @@ if KILL and process_id == 1:
 import numpy as np  # noqa: E402
 from mesh_checks import make_model, train  # noqa: E402
 
-import kerax  # noqa: E402
-from kerax import distribution as dist  # noqa: E402
 from kerax.saving import archive  # noqa: E402
 
 WRITES = []

@@ -41,6 +41,18 @@ _NO_OP_ARGUMENTS = {
     "virtual_batch_size": (None,),
     "adjustment": (None,),
     "num_constants": (None, 0),
+    "groups": (1,),
+}
+# Arguments Keras 2 stored for layers that never used them.
+_UNUSED = ("kernel_initializer", "kernel_regularizer", "kernel_constraint")
+_UNUSED_BY = {
+    name: _UNUSED
+    for name in (
+        "SeparableConv1D",
+        "SeparableConv2D",
+        "DepthwiseConv1D",
+        "DepthwiseConv2D",
+    )
 }
 # Build-time hints Keras 2 stored that Keras 3 takes from the graph.
 _BUILD_HINTS = {"MultiHeadAttention": ("query_shape", "key_shape", "value_shape")}
@@ -89,6 +101,10 @@ def _fix_layer_arguments(
             )
         inner["axis"] = inner["axis"][0]
     accepted = _accepted(cls)
+    for name in _UNUSED_BY.get(class_name, ()):
+        if name in inner and name not in accepted:
+            del inner[name]
+            mapped.add(f"dropped unused {name}")
     for name, no_ops in _NO_OP_ARGUMENTS.items():
         if name not in inner or name in accepted:
             continue

@@ -25,7 +25,16 @@ from kerax.saving.keras2_convert import convert
 from kerax.saving.keras2_weights import optimizer_pairs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "keras2"
-NAMES = ["mlp", "multi_io", "conv", "text", "sequence", "nested", "legacy_optimizer"]
+NAMES = [
+    "mlp",
+    "multi_io",
+    "conv",
+    "text",
+    "sequence",
+    "nested",
+    "legacy_optimizer",
+    "zoo",
+]
 COMPILED = {  # name: (optimizer class, learning rate, loss)
     "mlp": ("Adam", 0.01, "sparse_categorical_crossentropy"),
     "multi_io": ("RMSprop", 0.001, ["mse", "binary_crossentropy"]),

@@ -39,7 +39,9 @@ def target_sharding(variable: Any) -> Sharding | None:
 
     active = distribution()
     if active is not None:
-        return active.get_variable_layout(variable).backend_layout
+        layout = active.get_variable_layout(variable)
+        layout.check_shape(variable.shape, f"Variable {variable.path!r}")
+        return layout.backend_layout
     current = getattr(variable, "_value", None)
     sharding = getattr(current, "sharding", None)
     if sharding is None or isinstance(sharding, SingleDeviceSharding):

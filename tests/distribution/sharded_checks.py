@@ -105,6 +105,8 @@ def checkpoint_checks(folder):
         trained = make_model()
         trained.fit(X, Y, batch_size=8, epochs=1, shuffle=False, verbose=0)
         out["trained_specs"] = specs(trained)
+        trained.set_weights([w + 0 for w in trained.get_weights()])
+        out["set_weights_misplaced"] = misplaced(mp, trained)
         reference = trained.predict(X, batch_size=8, verbose=0)
         trained.save(os.path.join(folder, "mp.keras"))
         trained.save_weights(os.path.join(folder, "mp.weights.h5"))

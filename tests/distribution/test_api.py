@@ -283,3 +283,28 @@ def test_initialize_detects_cluster_when_nothing_is_set(captured):
     assert captured == [
         {"coordinator_address": None, "num_processes": None, "process_id": None}
     ]
+
+
+def test_loading_under_a_layout_of_the_wrong_rank_names_the_variable(mesh, tmp_path):
+    model = kerax.Sequential([kerax.Input((4,)), kerax.layers.Dense(2, name="d")])
+    path = str(tmp_path / "m.weights.h5")
+    model.save_weights(path)
+    layout_map = dist.LayoutMap(mesh)
+    layout_map[".*d/kernel"] = ("model",)  # one axis for a 2-D kernel
+    with dist.ModelParallel(layout_map=layout_map).scope():
+        with pytest.raises(ValueError, match=r"d/kernel.*1 axes.*\(4, 2\)"):
+            model.load_weights(path)
+
+
+def test_loading_under_a_distribution_places_values_on_its_mesh(mesh, tmp_path):
+    model = kerax.Sequential([kerax.Input((4,)), kerax.layers.Dense(2, name="d")])
+    path = str(tmp_path / "m.weights.h5")
+    model.save_weights(path)
+    layout_map = dist.LayoutMap(mesh)
+    layout_map[".*d/kernel"] = (None, "model")
+    fresh = kerax.Sequential([kerax.Input((4,)), kerax.layers.Dense(2, name="d")])
+    with dist.ModelParallel(layout_map=layout_map).scope():
+        fresh.load_weights(path)
+    kernel = fresh.layers[0].kernel.value
+    assert kernel.sharding.spec == PartitionSpec(None, "model")
+    np.testing.assert_array_equal(np.asarray(kernel), model.get_weights()[0])

@@ -75,6 +75,10 @@ def test_trained_model_parallel_layout(results):
     assert specs["mlp/hidden/bias"] == "P('model',)"
 
 
+def test_set_weights_keeps_the_layout(results):
+    assert results["checkpoints"]["set_weights_misplaced"] == []
+
+
 def test_model_parallel_checkpoint_loads_into_one_device(results):
     run = results["checkpoints"]["mp_to_plain"]
     assert run["devices"] == [1]

@@ -140,6 +140,14 @@ def test_save_weights_keeps_idf_weights_but_no_vocabulary(tmp_path):
     model.save_weights(tmp_path / "w.weights.h5")
     with h5py.File(tmp_path / "w.weights.h5", "r") as h5file:
         assert list(h5file["layers/string_lookup/vars"]) == ["idf_weights"]
+    model.save_weights(tmp_path / "w.weights.json", max_shard_size=1)  # sharded too
+    for name in ("w.weights.h5", "w.weights.json"):
+        other = _kerax_model("string_lookup_tf_idf")
+        other.layers[0].idf_weights = None
+        other.load_weights(tmp_path / name)
+        np.testing.assert_array_equal(
+            other.layers[0].idf_weights, model.layers[0].idf_weights
+        )
 
 
 def _rewrite(source: str, target, change) -> None:

@@ -27,7 +27,7 @@ def _model(lib):
         ],
         name="model",
     )
-    model.compile(optimizer="adam", loss="mse")
+    model.compile(optimizer=lib.optimizers.Adam(name="adam"), loss="mse")
     model.fit(X, np.ones((3, 4)), epochs=2, verbose=0)
     return model
 

@@ -24,10 +24,15 @@ test: $(STAMP)
 	$(BIN)/python scripts/line_budget.py
 	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider tests
 
+# The transformer runs at a reduced size by default (a few minutes on 2 CPU
+# cores); `make bench TRANSFORMER_SIZE=` runs it at full size.
+TRANSFORMER_SIZE ?= --samples 512 --epochs 1 --repeats 1
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --workload mlp
 	$(BIN)/python -m benchmarks.run --workload cnn --samples 5120 --epochs 2
 	$(BIN)/python -m benchmarks.run --workload lstm --samples 1280 --epochs 2
+	$(BIN)/python -m benchmarks.run --workload transformer $(TRANSFORMER_SIZE)
 	$(BIN)/python -m benchmarks.latency
 	$(BIN)/python -m benchmarks.data_path
 

@@ -48,9 +48,13 @@ def main() -> None:
     bs = workload.batch_size
     samples = (len(x) // bs) * bs
     rates = {
-        "arrays (on device)": _rate(build_mlp(kerax), x[:samples], samples, y=y[:samples], batch_size=bs),
+        "arrays (on device)": _rate(
+            build_mlp(kerax), x[:samples], samples, y=y[:samples], batch_size=bs
+        ),
         "PyDataset": _rate(build_mlp(kerax), Batches(x, y, bs), samples),
-        "PyDataset, 2 threads": _rate(build_mlp(kerax), Batches(x, y, bs, workers=2), samples),
+        "PyDataset, 2 threads": _rate(
+            build_mlp(kerax), Batches(x, y, bs, workers=2), samples
+        ),
     }
     base = rates["arrays (on device)"]
     print("| source | samples/s | ÷ arrays |")

@@ -34,10 +34,13 @@ def measure(lib) -> dict[str, float]:
     x = rng.normal(size=(10000, 784)).astype("float32")
     one, batch = x[:1], x[:32]
     return {
-        "predict_10k_s": _median_seconds(lambda: model.predict(x, batch_size=128, verbose=0), 5),
+        "predict_10k_s": _median_seconds(
+            lambda: model.predict(x, batch_size=128, verbose=0), 5
+        ),
         "call_batch1_ms": 1e3 * _median_seconds(lambda: np.asarray(model(one)), 50),
         "call_batch32_ms": 1e3 * _median_seconds(lambda: np.asarray(model(batch)), 50),
-        "predict_on_batch1_ms": 1e3 * _median_seconds(lambda: model.predict_on_batch(one), 50),
+        "predict_on_batch1_ms": 1e3
+        * _median_seconds(lambda: model.predict_on_batch(one), 50),
     }
 
 

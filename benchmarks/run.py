@@ -1,7 +1,11 @@
 """``make bench``: every implementation on each workload, interleaved, with ratios.
 
-Usage: python -m benchmarks.run [--repeats N] [--epochs N] [--samples N]
-Writes benchmarks/results/<date>.json and .md.
+Usage: python -m benchmarks.run [--workload W] [--repeats N] [--epochs N] [--samples N]
+Writes benchmarks/results/<date>-<workload>.json and .md. Per implementation:
+samples/s over the epochs after the first (median), the first epoch's time
+(compilation included: the time to first results), and peak memory (see
+``benchmarks.memory``: peak RSS growth during the run; device peak where the
+device reports it).
 """
 
 from __future__ import annotations
@@ -20,53 +24,71 @@ import keras  # noqa: E402
 
 import kerax  # noqa: E402
 from benchmarks import runners  # noqa: E402
+from benchmarks.memory import peak_memory  # noqa: E402
 from benchmarks.workloads import (  # noqa: E402
     CNN,
     LSTM,
     MLP,
+    TRANSFORMER,
     build_cnn,
     build_lstm,
     build_mlp,
+    build_transformer,
     make_data,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+BUILDERS = {
+    "mlp": build_mlp,
+    "cnn": build_cnn,
+    "lstm": build_lstm,
+    "transformer": build_transformer,
+}
+WORKLOADS = {"mlp": MLP, "cnn": CNN, "lstm": LSTM, "transformer": TRANSFORMER}
+
+
 def implementations(workload, x, y, epochs):
-    if workload.name != "mlp":
-        build = build_cnn if workload.name == "cnn" else build_lstm
-        return {
-            "keras_fit": lambda: runners.fit_runner(
-                keras, build, workload, x, y, epochs
-            ),
-            "kerax_fit": lambda: runners.fit_runner(
-                kerax, build, workload, x, y, epochs
-            ),
-            "kerax_fit_spe8": lambda: runners.fit_runner(
-                kerax, build, workload, x, y, epochs, steps_per_execution=8
-            ),
-        }
-    return {
-        "keras_fit": lambda: runners.fit_runner(
-            keras, build_mlp, workload, x, y, epochs
-        ),
-        "kerax_fit": lambda: runners.fit_runner(
-            kerax, build_mlp, workload, x, y, epochs
-        ),
-        "kerax_fit_spe32": lambda: runners.fit_runner(
-            kerax, build_mlp, workload, x, y, epochs, steps_per_execution=32
-        ),
-        "kerax_function_loop": lambda: runners.kerax_function_runner(
-            build_mlp, workload, x, y, epochs
-        ),
-        "jax_jit_step": lambda: runners.jax_runner(
-            workload, x, y, epochs, scan_steps=1
-        ),
-        "jax_scan_32": lambda: runners.jax_runner(
-            workload, x, y, epochs, scan_steps=32
-        ),
-    }
+    """``{name: run}`` for the workload; each run returns a result dict."""
+    build = BUILDERS[workload.name]
+
+    def fit(lib, **kw):
+        return lambda: runners.fit_runner(lib, build, workload, x, y, epochs, **kw)
+
+    def jax_steps(scan_steps):
+        return lambda: runners.jax_runner(workload, x, y, epochs, scan_steps)
+
+    runs = {"keras_fit": fit(keras), "kerax_fit": fit(kerax)}
+    if workload.name in ("cnn", "lstm"):
+        runs["kerax_fit_spe8"] = fit(kerax, steps_per_execution=8)
+    elif workload.name == "mlp":
+        runs["kerax_fit_spe32"] = fit(kerax, steps_per_execution=32)
+        runs["kerax_function_loop"] = lambda: runners.kerax_function_runner(
+            build, workload, x, y, epochs
+        )
+        runs["jax_jit_step"] = jax_steps(1)
+        runs["jax_scan_32"] = jax_steps(32)
+    else:  # transformer: kerax_fit scans AUTO_STEPS steps per call by default
+        runs["kerax_fit_spe1"] = fit(kerax, steps_per_execution=1)
+        runs["jax_jit_step"] = jax_steps(1)
+        runs["jax_scan_16"] = jax_steps(16)
+    return runs
+
+
+def _measured(run) -> dict:
+    with peak_memory() as memory:
+        result = run()
+    return {**result, **memory}
+
+
+def _median_or_none(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def _mib(value) -> str:
+    return "n/a" if value is None else f"{value:,.0f}"
 
 
 def main() -> dict:
@@ -74,19 +96,20 @@ def main() -> dict:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--samples", type=int, default=None)
-    parser.add_argument("--workload", choices=["mlp", "cnn", "lstm"], default="mlp")
+    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="mlp")
     args = parser.parse_args()
-    base = {"mlp": MLP, "cnn": CNN, "lstm": LSTM}[args.workload]
+    base = WORKLOADS[args.workload]
     workload = replace(base, samples=args.samples or base.samples)
     x, y = make_data(workload)
     runs: dict[str, list[dict]] = {}
     for repeat in range(args.repeats):
         for name, run in implementations(workload, x, y, args.epochs).items():
-            result = run()
+            result = _measured(run)
             runs.setdefault(name, []).append(result)
             print(
                 f"[{repeat}] {workload.name} {name}: {result['samples_per_s']:,.0f} samples/s, "
-                f"first epoch {result['first_epoch_s']:.2f}s, loss {result['final_loss']:.4f}",
+                f"first epoch {result['first_epoch_s']:.2f}s, loss {result['final_loss']:.4f}, "
+                f"peak RSS +{_mib(result['rss_peak_mib'])} MiB",
                 flush=True,
             )
     summary = {}
@@ -100,6 +123,8 @@ def main() -> dict:
             "ratio_to_keras": statistics.median(ratios),
             "first_epoch_s": statistics.median(r["first_epoch_s"] for r in results),
             "final_loss": results[-1]["final_loss"],
+            "rss_peak_mib": _median_or_none(r["rss_peak_mib"] for r in results),
+            "device_peak_mib": _median_or_none(r["device_peak_mib"] for r in results),
         }
     fit_rate = summary["kerax_fit"]["samples_per_s"]
     for name in summary:
@@ -110,13 +135,14 @@ def main() -> dict:
             summary[name]["samples_per_s"] / jit_rate
         )
     table = [
-        f"| {workload.name} | implementation | samples/s | ÷ Keras | ÷ jax jit step | first epoch s | final loss |",
-        "|---|---|---|---|---|---|---|",
+        f"| {workload.name} | implementation | samples/s | ÷ Keras | ÷ jax jit step | first epoch s | peak RSS +MiB | device peak +MiB | final loss |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, row in summary.items():
         table.append(
             f"| {workload.name} | {name} | {row['samples_per_s']:,.0f} | {row['ratio_to_keras']:.2f} | "
-            f"{row['ratio_to_jax_jit_step']:.2f} | {row['first_epoch_s']:.2f} | {row['final_loss']:.4f} |"
+            f"{row['ratio_to_jax_jit_step']:.2f} | {row['first_epoch_s']:.2f} | "
+            f"{_mib(row['rss_peak_mib'])} | {_mib(row['device_peak_mib'])} | {row['final_loss']:.4f} |"
         )
     print("\n".join(table))
     RESULTS.mkdir(exist_ok=True)

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from benchmarks.jax_models import MODELS
 from benchmarks.workloads import Workload
 
 
@@ -98,33 +99,11 @@ def kerax_function_runner(build, workload: Workload, x, y, epochs: int) -> dict:
     return {"samples_per_s": rate, "first_epoch_s": first, "final_loss": loss}
 
 
-def _mlp_params(key):
-    k1, k2 = jax.random.split(key)
-
-    def glorot(k, shape):
-        limit = np.sqrt(6.0 / sum(shape))
-        return jax.random.uniform(k, shape, jnp.float32, -limit, limit)
-
-    return {
-        "w1": glorot(k1, (784, 128)),
-        "b1": jnp.zeros(128),
-        "w2": glorot(k2, (128, 10)),
-        "b2": jnp.zeros(10),
-    }
-
-
-def _mlp_loss(params, xb, yb):
-    h = jax.nn.relu(xb @ params["w1"] + params["b1"])
-    logits = h @ params["w2"] + params["b2"]
-    return -jnp.mean(
-        jnp.take_along_axis(jax.nn.log_softmax(logits), yb[:, None], axis=1)
-    )
-
-
 def jax_runner(workload: Workload, x, y, epochs: int, scan_steps: int = 1) -> dict:
     """Hand-written JAX + optax: a jitted step (or a scan of steps) on device data."""
+    init_params, loss_fn = MODELS[workload.name]
     tx = optax.adam(1e-3)
-    params = _mlp_params(jax.random.PRNGKey(0))
+    params = init_params(jax.random.PRNGKey(0))
     opt_state = tx.init(params)
     xd, yd = jnp.asarray(x), jnp.asarray(y)
     bs = workload.batch_size
@@ -133,7 +112,7 @@ def jax_runner(workload: Workload, x, y, epochs: int, scan_steps: int = 1) -> di
     def one(carry, index):
         params, opt_state = carry
         xb, yb = xd[index], yd[index]
-        loss, grads = jax.value_and_grad(_mlp_loss)(params, xb, yb)
+        loss, grads = jax.value_and_grad(loss_fn)(params, xb, yb)
         updates, opt_state = tx.update(grads, opt_state, params)
         return (optax.apply_updates(params, updates), opt_state), loss
 

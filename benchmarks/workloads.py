@@ -19,6 +19,14 @@ class Workload:
 MLP = Workload("mlp", 60000, 128, (784,), 10)
 CNN = Workload("cnn", 50000, 128, (32, 32, 3), 10)
 LSTM = Workload("lstm", 25000, 64, (200,), 2)
+TRANSFORMER = Workload("transformer", 10240, 32, (128,), 4)
+
+# The transformer encoder's sizes (shared with the hand-written JAX model).
+VOCAB = 1000
+D_MODEL = 256
+HEADS = 4
+FF_DIM = 512
+ENCODER_LAYERS = 4
 
 
 def make_data(workload: Workload, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -27,6 +35,11 @@ def make_data(workload: Workload, seed: int = 0) -> tuple[np.ndarray, np.ndarray
     if workload.name == "lstm":
         x = rng.integers(1, 20000, size=(workload.samples, 200)).astype("int32")
         y = (x[:, :10].mean(axis=1) > 10000).astype("float32")
+        return x, y
+    if workload.name == "transformer":
+        length = workload.input_shape[0]
+        x = rng.integers(0, VOCAB, size=(workload.samples, length)).astype("int32")
+        y = (x[:, :8].mean(axis=1) * workload.classes // VOCAB).astype("int32")
         return x, y
     x = rng.normal(size=(workload.samples, *workload.input_shape)).astype("float32")
     w = rng.normal(size=(int(np.prod(workload.input_shape)), workload.classes))
@@ -78,4 +91,24 @@ def build_lstm(lib):
         ]
     )
     model.compile(lib.optimizers.Adam(1e-3), "binary_crossentropy")
+    return model
+
+
+def build_transformer(lib):
+    """A 4-block post-norm encoder (MultiHeadAttention + Dense FFN, residual Add,
+    LayerNormalization) over token embeddings, averaged, then Dense 4 (softmax)."""
+    layers = lib.layers
+    inputs = lib.Input(TRANSFORMER.input_shape, dtype="int32")
+    x = layers.Embedding(VOCAB, D_MODEL)(inputs)
+    for _ in range(ENCODER_LAYERS):
+        attended = layers.MultiHeadAttention(HEADS, D_MODEL // HEADS)(x, x)
+        x = layers.LayerNormalization()(layers.Add()([x, attended]))
+        hidden = layers.Dense(FF_DIM, activation="relu")(x)
+        x = layers.LayerNormalization()(
+            layers.Add()([x, layers.Dense(D_MODEL)(hidden)])
+        )
+    x = layers.GlobalAveragePooling1D()(x)
+    outputs = layers.Dense(TRANSFORMER.classes, activation="softmax")(x)
+    model = lib.Model(inputs, outputs)
+    model.compile(lib.optimizers.Adam(1e-3), "sparse_categorical_crossentropy")
     return model

@@ -13,13 +13,28 @@ from kerax.backend.dtypes import standardize_dtype
 from kerax.initializers.initializer import Initializer
 from kerax.registry import register
 
+_HOST_FILL_LIMIT = 1 << 24
+
+
+def _filled(shape: Any, dtype: str, value: Any) -> jax.Array:
+    """``value`` broadcast to ``shape``: filled on the host while small.
+
+    An eager ``jnp.full`` compiles a program for every new shape; a host array
+    moved to the device does not.
+    """
+    shape = tuple(int(d) for d in shape)
+    if math.prod(shape) <= _HOST_FILL_LIMIT and np.ndim(value) == 0:
+        if not isinstance(value, jax.core.Tracer):
+            return jax.device_put(np.full(shape, value, jnp.dtype(dtype)))
+    return jnp.broadcast_to(jnp.asarray(value, dtype), shape)
+
 
 @register("keras.initializers")
 class Zeros(Initializer):
     """Fills the tensor with 0."""
 
     def __call__(self, shape: Any, dtype: Any = None) -> jax.Array:
-        return jnp.zeros(tuple(shape), standardize_dtype(dtype))
+        return _filled(shape, standardize_dtype(dtype), 0)
 
 
 @register("keras.initializers")
@@ -27,7 +42,7 @@ class Ones(Initializer):
     """Fills the tensor with 1."""
 
     def __call__(self, shape: Any, dtype: Any = None) -> jax.Array:
-        return jnp.ones(tuple(shape), standardize_dtype(dtype))
+        return _filled(shape, standardize_dtype(dtype), 1)
 
 
 def _serialize_value(value: Any) -> Any:
@@ -65,8 +80,9 @@ class Constant(Initializer):
 
     def __call__(self, shape: Any, dtype: Any = None) -> jax.Array:
         dtype = standardize_dtype(dtype)
-        value = jnp.asarray(self.value, dtype)
-        return jnp.broadcast_to(value, tuple(shape))
+        if isinstance(self.value, (int, float, np.number)):
+            return _filled(shape, dtype, np.asarray(jnp.asarray(self.value, dtype)))
+        return jnp.broadcast_to(jnp.asarray(self.value, dtype), tuple(shape))
 
     def get_config(self) -> dict[str, Any]:
         return {"value": _serialize_value(self.value)}

@@ -6,14 +6,26 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from kerax.autodiff.recording import op
 from kerax.backend.dtypes import standardize_dtype
+from kerax.random import bucketed
 from kerax.random.seed_generator import draw_seed
 
 
 def _key(seed: Any) -> jax.Array:
     return jax.random.wrap_key_data(draw_seed(seed))
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _scale(sample: np.ndarray, stddev: float, mean: float) -> np.ndarray:
+    """``sample * stddev + mean`` rounded per operation in the sample's dtype."""
+    dtype = sample.dtype
+    return sample * np.asarray(stddev, dtype) + np.asarray(mean, dtype)
 
 
 def normal(
@@ -24,8 +36,11 @@ def normal(
     seed: Any = None,
 ) -> jax.Array:
     """Samples from a normal distribution."""
-    dtype = standardize_dtype(dtype)
-    return jax.random.normal(_key(seed), tuple(shape), dtype) * stddev + mean
+    dtype, shape, key = standardize_dtype(dtype), tuple(shape), _key(seed)
+    if bucketed.usable(key, shape) and _scalar(mean) and _scalar(stddev):
+        sample = bucketed.draw("normal", key, shape, dtype, 0.0, 0.0)
+        return jax.device_put(_scale(sample, stddev, mean))
+    return jax.random.normal(key, shape, dtype) * stddev + mean
 
 
 def uniform(
@@ -36,8 +51,12 @@ def uniform(
     seed: Any = None,
 ) -> jax.Array:
     """Samples from a uniform distribution on [minval, maxval)."""
-    dtype = standardize_dtype(dtype)
-    return jax.random.uniform(_key(seed), tuple(shape), dtype, minval, maxval)
+    dtype, shape, key = standardize_dtype(dtype), tuple(shape), _key(seed)
+    if bucketed.usable(key, shape) and _scalar(minval) and _scalar(maxval):
+        return jax.device_put(
+            bucketed.draw("uniform", key, shape, dtype, minval, maxval)
+        )
+    return jax.random.uniform(key, shape, dtype, minval, maxval)
 
 
 def truncated_normal(
@@ -48,8 +67,11 @@ def truncated_normal(
     seed: Any = None,
 ) -> jax.Array:
     """Normal samples truncated to two standard deviations."""
-    dtype = standardize_dtype(dtype)
-    sample = jax.random.truncated_normal(_key(seed), -2.0, 2.0, tuple(shape), dtype)
+    dtype, shape, key = standardize_dtype(dtype), tuple(shape), _key(seed)
+    if bucketed.usable(key, shape) and _scalar(mean) and _scalar(stddev):
+        sample = bucketed.draw("truncated_normal", key, shape, dtype, -2.0, 2.0)
+        return jax.device_put(_scale(sample, stddev, mean))
+    sample = jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype)
     return sample * stddev + mean
 
 

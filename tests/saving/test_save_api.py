@@ -93,7 +93,7 @@ def test_overwrite_false_refuses_existing_files(tmp_path):
         (lambda m, d: m.save(d / "m.keras", zipped=False), ValueError, "zipped"),
         (lambda m, d: m.save(d / "m.keras", bogus=1), TypeError, "bogus"),
         (lambda m, d: save_model(m, 3), TypeError, "path or a binary file"),
-        (lambda m, d: m.export(d / "m", format="onnx"), ValueError, "format=.jax."),
+        (lambda m, d: m.export(d / "m", format="litert"), ValueError, "format=.jax."),
     ],
     ids=["ext", "h5", "weights-h5", "weights-ext", "missing", "weights-as-model", "missing-weights", "unzipped", "kwarg", "not-a-path", "export"],
 )  # fmt: skip

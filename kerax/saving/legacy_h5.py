@@ -22,7 +22,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from kerax.saving import archive, safe_json
+from kerax.saving import archive, h5_guard, safe_json
 from kerax.saving.keras2_archive import layer_names
 from kerax.saving.keras2_config import Keras2ConfigError, is_keras2_version
 from kerax.saving.keras2_weights import restore_optimizer
@@ -38,8 +38,9 @@ _TOP_LEVEL = "top_level_model_weights"
 @contextlib.contextmanager
 def _open(source: Any, label: str) -> Iterator[h5py.File]:
     """The file opened read-only; HDF5 read errors become ``ValueError``."""
+    h5_guard.check_global_heaps(source, label)
     try:
-        with h5py.File(source, "r") as h5file:
+        with h5py.File(source, "r") as h5file, h5_guard.read_errors(label):
             yield h5file
     except OSError as error:
         raise ValueError(
@@ -357,7 +358,9 @@ def load_model(
             load_weights_from_group(group, model, label)
             training = _json_attr(h5file, "training_config", label) if compile else None
             if isinstance(training, dict):
-                model.compile(**training_arguments(training, custom_objects))
+                single = len(getattr(model, "outputs", None) or ()) == 1
+                arguments = training_arguments(training, custom_objects, single)
+                model.compile(**arguments)
                 if "optimizer_weights" in h5file:
                     _load_optimizer(h5file, model, label, raw_config)
     return model

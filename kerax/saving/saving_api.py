@@ -16,7 +16,7 @@ from typing import Any
 import h5py
 
 from kerax.distribution.checkpointing import is_writer, wait_for_writer
-from kerax.saving import archive, legacy_h5, safe_json, sharded_weights
+from kerax.saving import archive, h5_guard, legacy_h5, safe_json, sharded_weights
 from kerax.saving.assets import AssetsReader, AssetsWriter
 from kerax.saving.object_registration import safe_mode_scope
 from kerax.saving.serialization import deserialize_keras_object, serialize_keras_object
@@ -152,6 +152,7 @@ def _model_from_entries(
 
 
 def _open_h5(data_or_path: Any, label: str) -> h5py.File:
+    h5_guard.check_global_heaps(data_or_path, label)
     try:
         source = (
             io.BytesIO(data_or_path)
@@ -181,6 +182,18 @@ def load_model(
         safe_mode: refuse Python bytecode (lambdas) stored in the file. Set it
             to False only for files you trust.
     """
+    label = _path(filepath) or "the file object"
+    with h5_guard.read_errors(label):
+        return _load_model(filepath, custom_objects, compile, safe_mode)
+
+
+def _load_model(
+    filepath: Any,
+    custom_objects: dict[str, Any] | None,
+    compile: bool,  # noqa: A002 - Keras's argument name
+    safe_mode: bool,
+) -> Any:
+    """``load_model``'s work (see there)."""
     path = _path(filepath)
     label = path if path is not None else "the file object"
     if path is not None:
@@ -196,6 +209,9 @@ def load_model(
         if not os.path.isfile(path):
             raise FileNotFoundError(f"File not found: filepath={path}.")
     entries = archive.read_archive(filepath, assets=True)
+    if archive.WEIGHTS in entries:
+        weights_label = f"{label}: {archive.WEIGHTS}"
+        h5_guard.check_global_heaps(entries[archive.WEIGHTS], weights_label)
     from kerax.saving import keras2_archive
 
     if keras2_archive.is_keras2_archive(entries, label):
@@ -295,7 +311,7 @@ def load_weights(
     if source is None:
         sharded_weights.load_sharded(model, path, skip_mismatch)
         return
-    with _open_h5(source, label) as h5file:
+    with _open_h5(source, label) as h5file, h5_guard.read_errors(label):
         load_state(model, WeightsReader(h5file, label), skip_mismatch=skip_mismatch)
 
 

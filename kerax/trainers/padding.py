@@ -82,6 +82,32 @@ def pad_rows(order: Any, steps: int, batch_size: int) -> Any:
     return rows.reshape(steps, batch_size)
 
 
+class PaddedBatch:
+    """A batch of which only the first ``valid`` rows are real (the rest pad it)."""
+
+    __slots__ = ("data", "valid")
+
+    def __init__(self, data: Any, valid: int) -> None:
+        self.data = data
+        self.valid = valid
+
+
+def leading_size(batch: Any) -> int:
+    """The number of rows of a batch (its first array's leading dimension)."""
+    return int(jax.tree_util.tree_leaves(batch)[0].shape[0])
+
+
+def pad_host_batch(batch: Any, size: int) -> Any:
+    """A host (numpy) batch padded to ``size`` rows by repeating its first row."""
+    import numpy as np
+
+    def pad(a: Any) -> Any:
+        a = np.asarray(a)
+        return np.concatenate([a, np.repeat(a[:1], size - a.shape[0], axis=0)])
+
+    return jax.tree_util.tree_map(pad, batch)
+
+
 def gather_rows(tree: Any, row: jax.Array) -> tuple[Any, jax.Array]:
     """The batch at ``row`` (padded entries read sample 0) and its row mask."""
     mask = row >= 0
@@ -168,7 +194,10 @@ def _probe(model: Any, kind: str, sample: Any) -> list[str]:
             batch = jax.tree_util.tree_leaves(x)[0].shape[0]
             reasons.extend(_probe_outputs(model, y, y_pred, batch))
 
-    jax.eval_shape(forward, sample)
+    try:
+        jax.eval_shape(forward, sample)
+    except Exception as error:  # whatever fails here fails unpadded too, or never
+        return [f"the forward pass could not be probed ({type(error).__name__})"]
     return reasons
 
 

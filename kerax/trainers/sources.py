@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -145,6 +146,8 @@ class AdapterSource:
         self.adapter = adapter
         self.class_weight = class_weight
         self.steps = adapter.num_batches
+        self._first: Any = None
+        self._rows = 0  # the most rows a batch had: smaller ones are padded
 
     def _prepare(self, batch: Any) -> Any:
         if self.class_weight is None:
@@ -157,31 +160,60 @@ class AdapterSource:
         return None
 
     def first_batch(self) -> Any:
-        peek = getattr(self.adapter, "peek", None)
-        batch = (
-            peek()
-            if peek is not None
-            else next(iter(self.adapter.get_numpy_iterator()))
-        )
-        return data_adapter.to_device(data_adapter.to_arrays(self._prepare(batch), "x"))
+        if self._first is None:
+            peek = getattr(self.adapter, "peek", None)
+            batch = (
+                peek()
+                if peek is not None
+                else next(iter(self.adapter.get_numpy_iterator()))
+            )
+            self._first = data_adapter.to_arrays(self._prepare(batch), "x")
+        return data_adapter.to_device(self._first)
 
     @property
     def has_partial_batch(self) -> bool:
-        """Unknown before the batches arrive: adapters are never padded."""
-        return False
+        """Unknown before the batches arrive: a smaller last batch may come."""
+        return True
 
     def epoch(
         self, per_call: int, shuffle: Any, pad: bool = False
     ) -> Iterator[tuple[int, int, Any]]:
+        """(step, 1, batch); with ``pad``, every batch is a ``PaddedBatch`` and
+        smaller ones are padded to the largest size seen (one compiled shape)."""
         batches = (self._prepare(b) for b in self.adapter.get_numpy_iterator())
-        for step, batch in enumerate(prefetch_to_device(batches)):
-            yield step, 1, batch
+        if not pad:
+            for step, batch in enumerate(prefetch_to_device(batches)):
+                yield step, 1, batch
+            return
+        sizes, padded = self._padded(batches)
+        for step, batch in enumerate(prefetch_to_device(padded)):
+            yield step, 1, padding.PaddedBatch(batch, sizes.popleft())
 
     def padded_batches(self) -> Iterator[tuple[Any, int]]:
-        for batch in prefetch_to_device(self.adapter.get_numpy_iterator()):
-            x, _, _ = data_adapter.unpack_x_y_sample_weight(batch)
-            size = int(jax.tree_util.tree_leaves(x)[0].shape[0])
-            yield (x,), size
+        """Input batches in order, smaller ones padded to the largest size seen."""
+        xs = (
+            data_adapter.unpack_x_y_sample_weight(batch)[0]
+            for batch in self.adapter.get_numpy_iterator()
+        )
+        sizes, padded = self._padded(xs)
+        for x in prefetch_to_device(padded):
+            yield (x,), sizes.popleft()
+
+    def _padded(self, batches: Iterator[Any]) -> tuple[deque, Iterator[Any]]:
+        """(the real sizes, in order; the host batches padded to the most rows
+        seen so far, over every epoch: one shape once the largest came)."""
+        sizes: deque[int] = deque()
+
+        def pad_each() -> Iterator[Any]:
+            for batch in batches:
+                size = padding.leading_size(batch)
+                sizes.append(size)
+                self._rows = max(self._rows, size)
+                if size < self._rows:
+                    batch = padding.pad_host_batch(batch, self._rows)
+                yield batch
+
+        return sizes, pad_each()
 
     def on_epoch_end(self) -> None:
         self.adapter.on_epoch_end()

@@ -112,14 +112,30 @@ class CompiledStep:
         return fn
 
     def run(self, data: Any) -> Any:
-        """One step on an explicit batch."""
+        """One step on an explicit batch (a ``padding.PaddedBatch``: masked)."""
+        valid = None
+        if isinstance(data, padding.PaddedBatch):
+            data, valid = data.data, self._device_int(data.valid)
         if self.distribution is not None:
             data = self.distribution.distribute_batch(data)
-        fn = self._compiled("batch", lambda: self._pure)
-        out = self._apply(fn, data)
+        if valid is None:
+            fn = self._compiled("batch", lambda: self._pure)
+            out = self._apply(fn, data)
+        else:
+            out = self._apply(
+                self._compiled("padded", self._padded_step), (data, valid)
+            )
         if self.distribution is not None:  # multi-process: this process's rows
             out = self.distribution.process_local(out)
         return out
+
+    def _padded_step(self) -> Callable:
+        def masked(state: list[Any], payload: tuple) -> tuple[list[Any], Any]:
+            batch, valid = payload
+            rows = jnp.arange(padding.leading_size(batch)) < valid
+            return self._pure(state, batch, rows)
+
+        return masked
 
     def run_indexed(
         self,

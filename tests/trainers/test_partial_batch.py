@@ -316,3 +316,43 @@ def test_padded_fit_matches_keras():
     e_theirs = theirs.evaluate(x, y, batch_size=BATCH, verbose=0, return_dict=True)
     for key in e_theirs:
         np.testing.assert_allclose(e_ours[key], e_theirs[key], rtol=1e-4, atol=1e-6)
+
+
+class _Batches(kerax.utils.PyDataset):
+    def __init__(self, x, y):
+        super().__init__()
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return -(-len(self.x) // BATCH)
+
+    def __getitem__(self, index):
+        rows = slice(index * BATCH, (index + 1) * BATCH)
+        return self.x[rows], self.y[rows]
+
+
+def test_adapter_batches_are_padded_too(monkeypatch):
+    rng, x = _data()
+    y = rng.integers(0, 3, size=(N,))
+    results = []
+    for pad in (True, False):
+        if not pad:
+            _unpadded(monkeypatch)
+        model = _mlp(kerax, activation="softmax")
+        model.set_weights([np.full(w.shape, 0.1, w.dtype) for w in model.get_weights()])
+        model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        history = model.fit(_Batches(x, y), epochs=2, shuffle=False, verbose=0)
+        logs = model.evaluate(_Batches(x, y), verbose=0, return_dict=True)
+        out = model.predict(_Batches(x, y), verbose=0)
+        assert out.shape == (N, 3)
+        traces = [model._step(kind).trace_count for kind in ("train", "test")]
+        results.append((history.history, logs, model.get_weights(), traces))
+    monkeypatch.undo()
+    (h_pad, e_pad, w_pad, t_pad), (h_plain, e_plain, w_plain, t_plain) = results
+    assert t_pad == [1, 1] and t_plain == [2, 2]
+    for key in h_plain:
+        np.testing.assert_allclose(h_pad[key], h_plain[key], rtol=1e-6)
+    for key in e_plain:
+        np.testing.assert_allclose(e_pad[key], e_plain[key], rtol=1e-6)
+    for a, b in zip(w_pad, w_plain):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

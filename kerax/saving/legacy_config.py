@@ -72,9 +72,15 @@ def to_keras3_config(config: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
 
 
 def training_arguments(
-    config: dict[str, Any], custom_objects: dict[str, Any] | None
+    config: dict[str, Any],
+    custom_objects: dict[str, Any] | None,
+    single_output: bool = False,
 ) -> dict[str, Any]:
-    """``compile()`` keyword arguments from a legacy ``training_config``."""
+    """``compile()`` keyword arguments from a legacy ``training_config``.
+
+    Keras 2 wrote metrics per output (``[[...]]``); for a model with a single
+    output (``single_output``) the one list is unwrapped.
+    """
     from kerax.saving.serialization import deserialize_keras_object
 
     config, _ = to_keras3_config(config)
@@ -83,8 +89,13 @@ def training_arguments(
     if isinstance(optimizer, dict):
         arguments["optimizer"] = deserialize_keras_object(optimizer, custom_objects)
     for name in ("loss", "metrics", "loss_weights", "weighted_metrics"):
-        if config.get(name) is not None:
-            arguments[name] = deserialize_keras_object(config[name], custom_objects)
+        value = config.get(name)
+        if value is None:
+            continue
+        per_output = isinstance(value, list) and len(value) == 1
+        if single_output and per_output and isinstance(value[0], list):
+            value = value[0]
+        arguments[name] = deserialize_keras_object(value, custom_objects)
     for name in ("run_eagerly", "steps_per_execution", "jit_compile"):
         if name in config:
             arguments[name] = config[name]

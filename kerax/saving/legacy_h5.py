@@ -358,7 +358,9 @@ def load_model(
             load_weights_from_group(group, model, label)
             training = _json_attr(h5file, "training_config", label) if compile else None
             if isinstance(training, dict):
-                model.compile(**training_arguments(training, custom_objects))
+                single = len(getattr(model, "outputs", None) or ()) == 1
+                arguments = training_arguments(training, custom_objects, single)
+                model.compile(**arguments)
                 if "optimizer_weights" in h5file:
                     _load_optimizer(h5file, model, label, raw_config)
     return model

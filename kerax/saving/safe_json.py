@@ -26,7 +26,10 @@ def _depth(value: Any) -> int:
 def loads(data: bytes | str, what: str) -> Any:
     """Parse ``data`` (the file ``what``), or raise a ``ValueError`` saying why not."""
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError as error:  # h5py keeps bad bytes as surrogates
+            raise ValueError(f"{what} is not valid UTF-8 text: {error}.") from error
     if len(data) > MAX_JSON_BYTES:
         raise ValueError(
             f"{what} is {len(data)} bytes long; refusing JSON larger than "

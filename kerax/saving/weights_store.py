@@ -103,7 +103,14 @@ class WeightsReader:
 
     def keys(self, group: h5py.Group) -> list[str]:
         """The dataset names of a ``vars`` group."""
-        return list(group.keys())
+        names = list(group.keys())
+        garbled = [name for name in names if not isinstance(name, str)]
+        if garbled:  # h5py gives names that are not UTF-8 as bytes
+            raise ValueError(
+                f"Weights file {self.source} is corrupt: entry names in "
+                f"{group.name!r} are not valid UTF-8 text ({garbled[:3]})."
+            )
+        return names
 
     def read(
         self,

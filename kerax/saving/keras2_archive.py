@@ -80,6 +80,17 @@ def load_model(
         model = deserialize_keras_object(config, custom_objects, safe_mode=safe_mode)
     if not hasattr(model, "layers"):
         raise ValueError(f"{label} describes a {type(model).__name__}, not a model.")
+    _load_state(model, entries, label, layer_names(raw), compile)
+    return model
+
+
+def _load_state(
+    model: Any,
+    entries: dict[str, bytes],
+    label: str,
+    names: list[str] | None,
+    load_optimizer: bool,
+) -> None:
     if archive.WEIGHTS not in entries:
         raise ValueError(f"{label} has no {archive.WEIGHTS} entry.")
     try:
@@ -90,5 +101,17 @@ def load_model(
         ) from error
     with h5file:
         reader = WeightsReader(h5file, label)
-        load_keras2_state(model, reader, layer_names(raw), load_optimizer=compile)
-    return model
+        load_keras2_state(model, reader, names, load_optimizer=load_optimizer)
+
+
+def load_weights(
+    model: Any, entries: dict[str, bytes], label: str, skip_mismatch: bool
+) -> None:
+    """``model.load_weights`` from a Keras 2 ``.keras`` archive (layers only)."""
+    if skip_mismatch:
+        raise ValueError(
+            f"{label} was written by Keras 2: its weights load only when every "
+            "layer matches (skip_mismatch=True is not supported for it)."
+        )
+    raw = safe_json.loads(entries[archive.CONFIG], f"{label}: {archive.CONFIG}")
+    _load_state(model, entries, label, layer_names(raw), load_optimizer=False)

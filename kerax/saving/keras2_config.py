@@ -119,6 +119,33 @@ def _fix_layer_arguments(
         mapped.add(f"dropped {name}")
 
 
+def _fix_lambda(inner: dict[str, Any]) -> None:
+    """Keras 2 Lambda: bytecode is refused, named functions are looked up."""
+    for key in ("function", "output_shape", "mask"):
+        if inner.get(f"{key}_type") == "lambda" or (
+            key == "function" and isinstance(inner.get(key), list)
+        ):
+            raise Keras2ConfigError(
+                f"Keras 2 layer {inner.get('name')!r} (Lambda) stores its {key} as "
+                "Python bytecode; kerax never loads code from a file (not even "
+                "with safe_mode=False). Rebuild the model in code with "
+                "keras.layers.Lambda(your_function) and load the file's weights "
+                "with model.load_weights(...)."
+            )
+    for key in ("function", "output_shape", "mask"):
+        if inner.pop(f"{key}_type", None) == "function" and isinstance(
+            inner.get(key), str
+        ):  # a named function: found in custom_objects or kerax's functions
+            inner[key] = {
+                "module": "builtins",
+                "class_name": "function",
+                "config": inner[key],
+                "registered_name": "function",
+            }
+    for key in ("module", "output_shape_module", "mask_module"):
+        inner.pop(key, None)
+
+
 def _fix_optimizer(inner: dict[str, Any], mapped: set[str]) -> None:
     for name in _OPTIMIZER_FLAGS:
         if inner.pop(name, None) is not None:
@@ -162,6 +189,8 @@ def _map_object(result: dict[str, Any], key: str | None, mapped: set[str]) -> No
         return
     if _is_optimizer(class_name, key):
         _fix_optimizer(inner, mapped)
+    if class_name == "Lambda" and "function_type" in inner:
+        _fix_lambda(inner)
     if inner.get("reduction") == "auto" and registry.lookup("keras.losses", class_name):
         inner["reduction"] = "sum_over_batch_size"
     if class_name == "InputLayer" and "batch_input_shape" in inner:

@@ -292,6 +292,11 @@ def load_weights(
             if archive.WEIGHTS not in entries:
                 raise ValueError(f"{label} has no {archive.WEIGHTS} entry.")
             source = entries[archive.WEIGHTS]
+            from kerax.saving import keras2_archive
+
+            if not by_name and keras2_archive.is_keras2_archive(entries, label):
+                keras2_archive.load_weights(model, entries, label, skip_mismatch)
+                return
         elif path.endswith(sharded_weights.INDEX_SUFFIX):
             source = None
         elif not path.endswith(_WEIGHTS_SUFFIX):

@@ -305,6 +305,49 @@ def test_tensorflow_ops_are_refused_by_name(tmp_path):
         _load(_rewrite_config(tmp_path, "multi_io", tf_op))
 
 
+def test_lambda_bytecode_is_refused_and_weights_load_into_code(tmp_path):
+    def to_lambda(config):  # the entry tf.keras 2.15 writes for Lambda(fn)
+        entry = config["config"]["layers"][2]
+        entry.update(class_name="Lambda", module="keras.layers")
+        entry["config"] = {
+            "name": "dropout",
+            "function": ["4wEAAAAAAAAAAAAAAAIAAAADAAAA8wwAAAA=\n", None, None],
+            "function_type": "lambda",
+            "module": "__main__",
+            "output_shape": None,
+            "output_shape_type": "raw",
+            "output_shape_module": None,
+            "arguments": {},
+        }
+
+    path = _rewrite_config(tmp_path, "mlp", to_lambda)
+    with pytest.raises(Keras2ConfigError, match="'dropout' \\(Lambda\\).*bytecode"):
+        _load(path, safe_mode=False)
+    model = kerax.Sequential(
+        [
+            kerax.Input((4,)),
+            kerax.layers.Dense(8, activation="relu", name="hidden"),
+            kerax.layers.Lambda(lambda x: x),
+            kerax.layers.Dense(3, activation="softmax", name="probs"),
+        ]
+    )
+    model.load_weights(str(path))
+    _assert_predicts(model, "mlp")
+    with pytest.raises(ValueError, match="skip_mismatch=True is not supported"):
+        model.load_weights(str(path), skip_mismatch=True)
+
+
+def test_named_lambda_functions_are_looked_up():
+    entry = {
+        "class_name": "Lambda",
+        "config": {"name": "l", "function": "relu", "function_type": "function"},
+    }
+    config, _ = keras2_to_keras3(entry)
+    layer = kerax.saving.deserialize_keras_object({**config, "module": "keras.layers"})
+    x = np.array([[-1.0, 2.0]], "float32")
+    np.testing.assert_array_equal(np.asarray(layer(x)), [[0.0, 2.0]])
+
+
 def test_weights_of_another_model_are_refused(tmp_path):
     def smaller(config):
         _layer(config, "Dense")["config"]["units"] = 5

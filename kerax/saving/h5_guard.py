@@ -7,7 +7,7 @@ Two failure modes of h5py/HDF5 on a corrupt file are not clear errors:
   object). ``check_global_heaps`` walks every collection of the file first
   and refuses one whose objects do not tile it.
 - h5py reports corrupt metadata met while reading (not while opening) as
-  ``RuntimeError``/``KeyError``/... ``read_errors`` turns an exception raised
+  ``RuntimeError``/``KeyError``/``UnicodeError``... ``read_errors`` turns one raised
   inside h5py into a ``ValueError`` naming the file.
 """
 
@@ -102,7 +102,14 @@ def read_errors(label: str) -> Iterator[None]:
     """Turn an exception from inside h5py (corrupt metadata) into a ``ValueError``."""
     try:
         yield
-    except (RuntimeError, KeyError, TypeError, IndexError, AttributeError) as error:
+    except (
+        RuntimeError,
+        KeyError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        UnicodeError,
+    ) as error:
         if not _raised_in_h5py(error):
             raise
         raise ValueError(

@@ -99,6 +99,7 @@ def test_checkpoints_are_written_once_and_load_everywhere(results):
     assert results[1]["writes"] == []
     for result in results:
         assert result["fit"]["checkpoint_diff"] == 0.0
+        assert result["fit"]["backup_diff"] == 0.0  # BackupAndRestore (replicated)
 
 
 @pytest.mark.parametrize("process", [0, 1])

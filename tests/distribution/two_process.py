@@ -85,10 +85,24 @@ def fit_checks(folder):
     checkpoint = os.path.join(folder, "dp.keras")
     with dist.DataParallel().scope():
         model = build()
-        callback = kerax.callbacks.ModelCheckpoint(checkpoint)
+        backup_dir = os.path.join(folder, "backup")
+        callbacks = [
+            kerax.callbacks.ModelCheckpoint(checkpoint),
+            kerax.callbacks.BackupAndRestore(backup_dir, delete_checkpoint=False),
+        ]
         history = model.fit(
-            local_rows(x), local_rows(y), batch_size=8, callbacks=[callback], **kwargs
+            local_rows(x), local_rows(y), batch_size=8, callbacks=callbacks, **kwargs
         ).history
+        restored = build()  # resumes after the last epoch: restores, trains nothing
+        restored.fit(
+            local_rows(x),
+            local_rows(y),
+            batch_size=8,
+            callbacks=[
+                kerax.callbacks.BackupAndRestore(backup_dir, delete_checkpoint=False)
+            ],
+            **kwargs,
+        )
         evaluation = model.evaluate(
             local_rows(x), local_rows(y), batch_size=8, verbose=0, return_dict=True
         )
@@ -110,6 +124,7 @@ def fit_checks(folder):
         "predict_diff": float(np.max(np.abs(prediction - ref_pred))),
         "weight_diff": max_diff(model.get_weights(), reference.get_weights()),
         "checkpoint_diff": max_diff(loaded.get_weights(), model.get_weights()),
+        "backup_diff": max_diff(restored.get_weights(), model.get_weights()),
         "kernel_devices": len(model.layers[0].kernel._value.sharding.device_set),
     }
 

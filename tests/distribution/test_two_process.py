@@ -7,6 +7,8 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
+import time
 
 import pytest
 
@@ -24,29 +26,53 @@ def _launch(*extra: str) -> list[subprocess.Popen]:
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     env["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"  # per process
     port = str(_free_port())
-    return [
-        subprocess.Popen(
+    processes = []
+    for pid in (0, 1):
+        out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+        process = subprocess.Popen(
             [sys.executable, SCRIPT, str(pid), port, *extra],
             cwd=HERE,
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
             text=True,
         )
-        for pid in (0, 1)
-    ]
+        process.files = (out, err)
+        processes.append(process)
+    return processes
 
 
-def _finish(processes, timeout):
-    outputs = []
+def _finish(processes, timeout, stop_on_failure=False):
+    """Wait for both; with ``stop_on_failure``, a process that failed stops the
+    run soon (its peer would wait in a collective until ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    failed_at = None
+    timed_out = False
     try:
-        for process in processes:
-            outputs.append(process.communicate(timeout=timeout))
+        while any(p.poll() is None for p in processes):
+            now = time.monotonic()
+            if failed_at is None and any(p.poll() not in (None, 0) for p in processes):
+                failed_at = now
+            if stop_on_failure and failed_at and now > failed_at + 5:
+                break
+            if now > deadline:
+                timed_out = True
+                break
+            time.sleep(0.2)
     finally:
         for process in processes:
             if process.poll() is None:
                 process.kill()
-                process.communicate()
+                process.wait()
+    outputs = []
+    for process in processes:
+        for stream in process.files:
+            stream.seek(0)
+        outputs.append(tuple(stream.read() for stream in process.files))
+        for stream in process.files:
+            stream.close()
+    if timed_out:
+        raise AssertionError(f"still running after {timeout} s: {outputs}")
     return outputs
 
 
@@ -55,7 +81,7 @@ def results(tmp_path_factory):
     """Both processes' JSON reports (one run serves every test below)."""
     folder = tmp_path_factory.mktemp("two_process")
     processes = _launch(str(folder))
-    outputs = _finish(processes, timeout=150)
+    outputs = _finish(processes, timeout=150, stop_on_failure=True)
     reports = []
     for process, (out, err) in zip(processes, outputs):
         assert process.returncode == 0, err[-3000:]
@@ -114,7 +140,7 @@ def test_sharded_checkpoint_over_two_processes(results, process):
 
 def test_dead_peer_fails_the_other_process_instead_of_hanging():
     processes = _launch("kill")
-    outputs = _finish(processes, timeout=60)  # a hang would raise TimeoutExpired
+    outputs = _finish(processes, timeout=60)  # a hang raises AssertionError
     assert processes[1].returncode == 3
     assert processes[0].returncode != 0
     message = outputs[0][1]

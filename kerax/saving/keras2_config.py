@@ -21,8 +21,8 @@ it is not:
   Keras 3 ``{"args", "kwargs"}`` nodes (tensors named in ``kwargs`` included),
   node indices of nested models drop the extra first node Keras 2 counted,
   a single input/output written as a one-element list is unwrapped, and
-  ``x[...]`` slices (``SlicingOpLambda``) become ``GetItem`` ops. Other
-  TensorFlow ops (``TFOpLambda``) cannot be mapped and are refused.
+  TensorFlow ops recorded as layers (``TFOpLambda``, ``SlicingOpLambda``)
+  become ``keras.ops`` operations where they have a twin (``keras2_tf_ops``).
 """
 
 from __future__ import annotations
@@ -310,61 +310,6 @@ def _is_ref(value: Any) -> bool:
     )
 
 
-def _slice_key(spec: Any, layer: str) -> Any:
-    if isinstance(spec, list):
-        return [_slice_key(item, layer) for item in spec]
-    if isinstance(spec, dict) and set(spec) <= {"start", "stop", "step"}:
-        return {
-            "class_name": "__slice__",
-            "config": {k: spec.get(k) for k in ("start", "stop", "step")},
-        }
-    if spec is None or (isinstance(spec, int) and not isinstance(spec, bool)):
-        return spec
-    raise Keras2ConfigError(
-        f"Keras 2 slicing layer {layer!r} uses the index {spec!r}; only integers, "
-        "slices and None can be mapped onto Keras 3."
-    )
-
-
-def _get_item(entry: dict[str, Any], nodes: _Nodes) -> dict[str, Any]:
-    """A Keras 2 ``x[...]`` (SlicingOpLambda) as a Keras 3 ``GetItem`` op."""
-    name = entry.get("name") or entry["config"].get("name")
-    calls = []
-    for node in entry.get("inbound_nodes") or []:
-        call = nodes.node(name, node)
-        kwargs = dict(call["kwargs"])
-        spec = kwargs.pop("slice_spec", None)
-        if kwargs or len(call["args"]) != 1:
-            raise Keras2ConfigError(
-                f"Keras 2 slicing layer {name!r} has unexpected arguments {kwargs}."
-            )
-        calls.append({"args": [call["args"][0], _slice_key(spec, name)], "kwargs": {}})
-    return {
-        "module": "keras.src.ops.numpy",
-        "class_name": "GetItem",
-        "config": {"name": name},
-        "registered_name": "GetItem",
-        "name": name,
-        "inbound_nodes": calls,
-    }
-
-
-def _tf_op(entry: dict[str, Any], nodes: _Nodes) -> dict[str, Any]:
-    function = (entry.get("config") or {}).get("function")
-    name = entry.get("name") or (entry.get("config") or {}).get("name")
-    if (
-        entry.get("class_name") == "SlicingOpLambda"
-        and function == "__operators__.getitem"
-    ):
-        return _get_item(entry, nodes)
-    raise Keras2ConfigError(
-        f"Keras 2 layer {name!r} is the TensorFlow function tf.{function} recorded by "
-        f"tf.keras ({entry.get('class_name')}); Keras 3 files cannot hold TensorFlow "
-        "ops and kerax cannot map this one. Rebuild the model with keras.ops (or a "
-        "Lambda / custom layer) and load the weights."
-    )
-
-
 def _fix_functional(config: dict[str, Any], mapped: set[str]) -> None:
     layers = config.get("layers")
     if not isinstance(layers, list):
@@ -388,8 +333,10 @@ def _fix_functional(config: dict[str, Any], mapped: set[str]) -> None:
         if not isinstance(entry, dict):
             continue
         if entry.get("class_name") in _TF_OPS:
-            layers[index] = _tf_op(entry, nodes)
-            mapped.add(f"{entry['class_name']} -> GetItem")
+            from kerax.saving.keras2_tf_ops import tf_op_entry
+
+            layers[index] = tf_op_entry(entry, nodes.node)
+            mapped.add(f"{entry['class_name']} -> {layers[index]['class_name']}")
             continue
         name = entry.get("name")
         old = entry.get("inbound_nodes") or []

@@ -34,6 +34,7 @@ NAMES = [
     "nested",
     "legacy_optimizer",
     "zoo",
+    "tf_ops",
 ]
 COMPILED = {  # name: (optimizer class, learning rate, loss)
     "mlp": ("Adam", 0.01, "sparse_categorical_crossentropy"),
@@ -303,6 +304,13 @@ def test_tensorflow_ops_are_refused_by_name(tmp_path):
 
     with pytest.raises(Keras2ConfigError, match="tf.math.reduce_logsumexp"):
         _load(_rewrite_config(tmp_path, "multi_io", tf_op))
+
+    def conjugate(config):
+        entry = next(e for e in config["config"]["layers"] if "transpose" in e["name"])
+        entry["inbound_nodes"][0][3]["conjugate"] = True
+
+    with pytest.raises(Keras2ConfigError, match="transpose with conjugate=True"):
+        _load(_rewrite_config(tmp_path, "tf_ops", conjugate))
 
 
 def test_lambda_bytecode_is_refused_and_weights_load_into_code(tmp_path):

@@ -42,7 +42,10 @@ def _path(filepath: Any) -> str | None:
 
 
 def _check_overwrite(path: str, overwrite: bool) -> None:
-    if not overwrite and os.path.exists(path):
+    if overwrite:
+        return
+    wait_for_writer("kerax:overwrite-check")  # every process looks before any writes
+    if os.path.exists(path):
         raise FileExistsError(
             f"{path} already exists. Pass overwrite=True to replace it."
         )

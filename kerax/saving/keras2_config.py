@@ -2,11 +2,14 @@
 
 Keras 2.13-2.15 ``.keras`` files and Keras 2 ``.h5`` files describe objects
 almost as Keras 3 does; what differs is mapped here where the meaning is
-clear, and refused with a ``TypeError`` naming the object and argument where
-it is not:
+clear, and refused with a ``Keras2ConfigError`` (a ``TypeError``) naming the
+object and argument where it is not:
 
-- ``InputLayer``: ``batch_input_shape`` -> ``batch_shape``. Other layers lose their ``batch_input_shape``/``input_shape``
-  hints when the model has an input layer.
+- ``InputLayer``: ``batch_input_shape`` -> ``batch_shape``. Other layers in
+  a graph lose their ``batch_input_shape``/``input_shape`` hints and build
+  configs (the graph gives the shapes).
+- Lambda layers: named functions are looked up as Keras 3 does; bytecode
+  (any Keras 2 lambda) is refused.
 - Arguments Keras 3 removed are dropped when they hold their no-op value
   (``time_major=False``, BatchNormalization's ``fused``...). A
   BatchNormalization ``axis`` written as a one-element list becomes an int;
@@ -33,7 +36,6 @@ from typing import Any
 from kerax import registry
 
 _CLASS_RENAMES = {"Model": "Functional"}
-_MODEL_CLASSES = ("Functional", "Model", "Sequential")
 # Removed Keras 2 arguments and the values that make them no-ops.
 _NO_OP_ARGUMENTS = {
     "time_major": (False,),
@@ -65,7 +67,7 @@ _COMPILE_DEFAULTS = ("run_eagerly", "steps_per_execution", "jit_compile")
 class Keras2ConfigError(TypeError):
     """A Keras 2 argument without a Keras 3 meaning; ``mapped`` lists what was mapped."""
 
-    mapped: set[str] = set()
+    mapped: frozenset[str] = frozenset()  # set on raising
 
 
 def _accepted(cls: Any) -> set[str]:
@@ -380,7 +382,7 @@ def keras2_to_keras3(config: Any) -> tuple[Any, set[str]]:
     try:
         config = _convert(config, None, mapped)
     except Keras2ConfigError as error:
-        error.mapped = mapped
+        error.mapped = frozenset(mapped)
         raise
     _fix_compile_config(config)
     return config, mapped

@@ -90,17 +90,13 @@ def _stored_arrays(group: h5py.Group, reader: WeightsReader) -> list[np.ndarray]
 
 
 def optimizer_pairs(
-    optimizer: Optimizer, stored: list[np.ndarray], order_ok: bool = True
+    optimizer: Optimizer, stored: list[np.ndarray]
 ) -> list[tuple[Any, np.ndarray]]:
     """``(variable, value)`` pairs restoring a Keras 2 optimizer state.
 
     ``stored`` is Keras 2's ``[iteration, slots...]``; raises ``ValueError``
     naming the problem when it does not fit ``optimizer``.
     """
-    if not order_ok:
-        raise ValueError(
-            "the model's trainable variables are not in the order Keras 2 used"
-        )
     learning_rate = getattr(optimizer, "_learning_rate", None)
     u_product = getattr(optimizer, "_u_product", None)
     variables = [
@@ -208,8 +204,11 @@ def restore_optimizer(
     try:
         if names and names[0].endswith("/iter:0"):
             stored = legacy_to_keras3_order(optimizer, names, stored)
-        order_ok = trainable_in_keras2_order(model, layer_names)
-        pairs = optimizer_pairs(optimizer, stored, order_ok)
+        if not trainable_in_keras2_order(model, layer_names):
+            raise ValueError(
+                "the model's trainable variables are not in the order Keras 2 used"
+            )
+        pairs = optimizer_pairs(optimizer, stored)
     except ValueError as error:
         warnings.warn(
             f"{label}: the Keras 2 optimizer state was not restored ({error}); "

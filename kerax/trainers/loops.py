@@ -23,6 +23,12 @@ from kerax.trainers.trainer import default_batch_size, ordered_log_values, warn_
 from kerax.trainers.validation import check_finite
 
 
+def _host_log(value: Any) -> Any:
+    """A logged value on the host: a float, or an array for vector metrics."""
+    array = np.asarray(value)
+    return float(array) if array.ndim == 0 else array
+
+
 def _resolve_verbose(verbose: Any) -> int:
     if verbose == "auto":
         return 1
@@ -160,7 +166,7 @@ def run_fit(model: Any, **kw: Any) -> Any:
                     stacklevel=3,
                 )
                 break
-            epoch_logs = {k: float(np.asarray(v)) for k, v in logs.items()}
+            epoch_logs = {k: _host_log(v) for k, v in logs.items()}
             warn_nan(epoch, epoch_logs)
             if val_source is not None and (epoch + 1) % int(kw["validation_freq"]) == 0:
                 val_logs = _evaluate_source(model, val_source, callbacks=None)
@@ -207,7 +213,7 @@ def _evaluate_source(model: Any, source: Any, callbacks: Any) -> dict[str, float
         test, source, "test", callbacks, model.steps_per_execution, False, model
     )
     source.on_epoch_end()
-    return {k: float(np.asarray(v)) for k, v in logs.items()}
+    return {k: _host_log(v) for k, v in logs.items()}
 
 
 def run_evaluate(model: Any, **kw: Any) -> Any:

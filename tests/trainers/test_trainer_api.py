@@ -227,3 +227,18 @@ def test_ctrl_c_stops_after_a_step_and_keeps_the_model_usable():
     assert int(model.optimizer.iterations.numpy()) == 3  # stopped after the third step
     assert np.all(np.isfinite(model.predict(x, verbose=0)))
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_vector_metrics_are_logged_as_arrays():
+    """F1Score(average=None) logs one value per class, as Keras does."""
+    rng = np.random.default_rng(0)
+    x = rng.random((40, 4), dtype="float32")
+    y = np.eye(3, dtype="float32")[rng.integers(0, 3, 40)]
+    model = kerax.Sequential([kerax.Input((4,)), kerax.layers.Dense(3, "softmax")])
+    model.compile("sgd", "categorical_crossentropy", metrics=[kerax.metrics.F1Score()])
+    history = model.fit(x, y, epochs=1, batch_size=40, verbose=0)
+    assert history.history["f1_score"][0].shape == (3,)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    expected = kerax.metrics.F1Score()
+    expected.update_state(y, model.predict(x, verbose=0))
+    np.testing.assert_allclose(logs["f1_score"], expected.result(), rtol=1e-6)

@@ -227,7 +227,7 @@ class CompileMetrics:
         for index, metric, weighted, _ in self.entries:
             sw = sample_weight[index] if weighted else None
             if rows is not None:  # padded rows weigh 0
-                sw = padding.row_weights(sw, rows)
+                sw = padding.row_weights(sw, rows, getattr(metric, "dtype", None))
             metric.update_state(y_true[index], y_pred[index], sample_weight=sw)
 
     def result(self) -> dict[str, Any]:

@@ -63,10 +63,11 @@ def batch_count(x: Any) -> Any:
     return jnp.sum(mask.astype("int32"))
 
 
-def row_weights(sample_weight: Any, mask: jax.Array) -> jax.Array:
-    """``sample_weight`` with padded rows set to 0 (just the mask when None)."""
+def row_weights(sample_weight: Any, mask: jax.Array, dtype: Any = None) -> jax.Array:
+    """``sample_weight`` with padded rows set to 0 (the mask, as ``dtype``, when
+    None: integer metrics get integer weights)."""
     if sample_weight is None:
-        return mask.astype("float32")
+        return mask.astype(dtype or "float32")
     weight = jnp.asarray(sample_weight)
     rows = jnp.reshape(mask, mask.shape + (1,) * (weight.ndim - 1))
     return jnp.where(rows, weight, jnp.zeros((), weight.dtype))
@@ -186,13 +187,13 @@ def _probe(model: Any, kind: str, sample: Any) -> list[str]:
     reasons: list[str] = []
 
     def forward(data: Any) -> None:
-        x, y, _ = data_adapter.unpack_x_y_sample_weight(data)
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
         with StateScope(track_unknown=True) as scope:
             y_pred = model(x, training=kind == "train")
             if any(scope.losses.values()):
                 reasons.append("layers add losses that depend on the batch")
             batch = jax.tree_util.tree_leaves(x)[0].shape[0]
-            reasons.extend(_probe_outputs(model, y, y_pred, batch))
+            reasons.extend(_probe_outputs(model, y, y_pred, sample_weight, batch))
 
     try:
         jax.eval_shape(forward, sample)
@@ -201,7 +202,10 @@ def _probe(model: Any, kind: str, sample: Any) -> list[str]:
     return reasons
 
 
-def _probe_outputs(model: Any, y: Any, y_pred: Any, batch: int) -> list[str]:
+def _probe_outputs(
+    model: Any, y: Any, y_pred: Any, sample_weight: Any, batch: int
+) -> list[str]:
+    """Losses must give one value per row; metrics must take the row weights."""
     from kerax.backend.tensors import convert_to_tensor
 
     reasons = []
@@ -210,7 +214,7 @@ def _probe_outputs(model: Any, y: Any, y_pred: Any, batch: int) -> list[str]:
     compile_loss = model._compile_loss
     if compile_loss is not None and compile_loss.built:
         for loss, yt, yp in zip(compile_loss.losses, flat_true, flat_pred):
-            if loss is None:
+            if loss is None or yt is None:
                 continue
             values, _ = loss._values_and_mask(
                 convert_to_tensor(yt, loss.dtype), convert_to_tensor(yp, loss.dtype)
@@ -218,12 +222,22 @@ def _probe_outputs(model: Any, y: Any, y_pred: Any, batch: int) -> list[str]:
             if jnp.ndim(values) == 0 or jnp.shape(values)[0] != batch:
                 reasons.append(f"loss {loss.name} does not give a value per sample")
     compiled = model._compile_metrics
-    if compiled is not None and compiled.built:
-        for index, metric, weighted, _ in compiled.entries:
-            hook = getattr(metric, "_mask", None)
-            if not weighted and hook is not None:
-                if hook(flat_true[index], flat_pred[index]) is not None:
-                    reasons.append(f"metric {metric.name} masks weighted updates only")
+    if compiled is None or not compiled.built:
+        return reasons
+    flat_sw = model._flat_sample_weight(sample_weight, len(flat_pred))
+    rows = jnp.ones((batch,), bool)
+    for index, metric, weighted, _ in compiled.entries:
+        yt, yp = flat_true[index], flat_pred[index]
+        hook = getattr(metric, "_mask", None)
+        if not weighted and hook is not None and hook(yt, yp) is not None:
+            reasons.append(f"metric {metric.name} masks weighted updates only")
+            continue
+        sw = flat_sw[index] if weighted else None
+        weight = row_weights(sw, rows, getattr(metric, "dtype", None))
+        try:  # writes go to the probe's scope and are dropped
+            metric.update_state(yt, yp, sample_weight=weight)
+        except (TypeError, ValueError) as error:
+            reasons.append(f"metric {metric.name} rejects row weights ({error})")
     return reasons
 
 

@@ -126,6 +126,7 @@ def test_classification_metrics_ignore_padded_rows(monkeypatch):
                 "accuracy",
                 kerax.metrics.AUC(name="auc"),
                 kerax.metrics.TruePositives(name="tp"),
+                kerax.metrics.BinaryIoU(name="iou"),
                 kerax.metrics.F1Score(average="micro", threshold=0.5, name="f1"),
             ],
             weighted_metrics=[kerax.metrics.MeanSquaredError(name="mse")],
@@ -245,19 +246,27 @@ class _CustomStep(kerax.Sequential):
         ("activity", "test", "add losses"),
         ("custom_step", "train", "train_step is overridden"),
         ("r2", "test", "counts samples"),
+        ("iou", "test", "rejects row weights"),
     ],
 )
 def test_fallbacks_are_detected(case, kind, reason):
     rng, x = _data()
     y = rng.normal(size=(N, 3)).astype("float32")
     layers = [kerax.Input((6,)), kerax.layers.Dense(3)]
+    if case == "iou":  # one label per position: the weights must be per entry
+        y = rng.integers(0, 2, size=(N, 3))
+        layers += [kerax.layers.Reshape((3, 1)), kerax.layers.Dense(2)]
     if case == "batch_norm":
         layers.append(kerax.layers.BatchNormalization())
     if case == "activity":
         layers[1] = kerax.layers.Dense(3, activity_regularizer="l2")
     model = (_CustomStep if case == "custom_step" else kerax.Sequential)(layers)
     metrics = [kerax.metrics.R2Score(num_regressors=2)] if case == "r2" else None
-    model.compile("sgd", "mse", metrics=metrics)
+    loss = "mse"
+    if case == "iou":
+        metrics = [kerax.metrics.MeanIoU(num_classes=2, sparse_y_pred=False)]
+        loss = "sparse_categorical_crossentropy"
+    model.compile("sgd", loss, metrics=metrics)
     model.fit(x, y, batch_size=BATCH, verbose=0)
     model.evaluate(x, y, batch_size=BATCH, verbose=0)
     blockers = padding.padding_blockers(model, kind, (x[:BATCH], y[:BATCH]))

@@ -1,27 +1,32 @@
 """One compiled step for every batch: the last partial batch is padded and masked.
 
 When the number of samples is not a multiple of ``batch_size``, the last batch
-would have a new shape and compile the step a second time. Instead, the
-epoch's index rows are padded to full batches (``-1`` marks a padded row) and
-the step runs under a *row mask*, True for the real rows:
+would have a new shape and compile the step a second time. Instead, in-memory
+arrays pad the epoch's index rows to full batches (``-1`` marks a padded row,
+which reads sample 0), adapters (``PyDataset``, generators) pad a smaller batch
+on the host to the largest size seen (``PaddedBatch``), and the step runs
+under a *row mask*, True for the real rows:
 
 * the compiled losses combine it with their own mask, so every reduction
   (``"sum_over_batch_size"`` divides by the real count) equals the unpadded
-  value; losses added by layers (``add_loss``) are not touched;
+  value; regularization and ``add_loss`` terms are added unscaled;
 * the compiled metrics weight padded rows by 0 (``sample_weight * mask``);
 * the loss trackers count the real rows (``batch_count``).
+
+``predict`` needs no mask: its padded outputs are cut off.
 
 Padding is exact only for the default ``train_step``/``test_step``, so
 ``padding_blockers`` lists what makes the trainer fall back to an unpadded
 last batch (a second compile): an overridden step, ``compute_loss`` or
 ``compute_metrics``; in training, a ``BatchNormalization`` (its batch
-statistics would see the padded rows); losses added by layers during the call
-(activity regularizers, ``add_loss``); a compiled loss that does not give one
-value per sample or overrides ``__call__``, or reduces with ``"none"``; metrics
-held by layers; and compiled metrics whose result would change with a
-weight (an ``ignore_class`` mask that Keras applies only to weighted updates,
-adjusted ``R2Score``). A layer that mixes rows in other ways (statistics over
-the batch axis in a custom layer) is not detected.
+statistics would see the padded rows; evaluation pads); losses added by layers
+during the call (activity regularizers, ``add_loss``); a compiled loss that
+does not give one value per sample, overrides ``__call__`` or reduces with
+``"none"``; metrics held by layers; and compiled metrics that reject the row
+weights or whose result would change with a weight (an ``ignore_class`` mask
+that Keras applies only to weighted updates, adjusted ``R2Score``). A layer
+that mixes rows in other ways (statistics over the batch axis in a custom
+layer) or a custom metric that ignores ``sample_weight`` is not detected.
 """
 
 from __future__ import annotations

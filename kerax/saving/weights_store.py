@@ -77,17 +77,9 @@ class WeightsReader:
         self.file = h5file
         self.source = source
         self.read_paths: set[str] = set()
-        legacy = "_layer_checkpoint_dependencies"
-        self._legacy = legacy if legacy in h5file else None  # Keras 2.13-2.15
 
     def group(self, path: str) -> h5py.Group | None:
         """The ``vars`` group of the object at ``path``, or None if absent."""
-        found = self._group(path)
-        if found is None and self._legacy and path.startswith("layers"):
-            found = self._group(self._legacy + path[len("layers") :])
-        return found
-
-    def _group(self, path: str) -> h5py.Group | None:
         node: Any = self.file
         parts = [p for p in path.split("/") if p] + ["vars"]
         for depth, part in enumerate(parts):

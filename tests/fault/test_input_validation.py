@@ -130,6 +130,8 @@ ELEMENTS = st.one_of(
 @settings(
     max_examples=15,
     deadline=None,
+    database=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(

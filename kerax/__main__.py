@@ -60,7 +60,14 @@ def _predict(arguments: argparse.Namespace) -> int:
     import numpy as np
 
     model = _load(arguments.model)
-    data = np.load(arguments.data, allow_pickle=False)
+    if not Path(arguments.data).is_file():
+        raise SystemExit(f"kerax: no such data file: {arguments.data}")
+    try:
+        data = np.load(arguments.data, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise SystemExit(
+            f"kerax: cannot read {arguments.data} as .npy/.npz: {error}"
+        ) from None
     if isinstance(data, np.lib.npyio.NpzFile):
         inputs = [data[name] for name in data.files]
         inputs = inputs[0] if len(inputs) == 1 else inputs

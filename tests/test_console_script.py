@@ -115,15 +115,10 @@ def test_missing_model_file_is_a_one_line_error(runs, workdir):
     assert result.stderr == "kerax: no such model file: absent.keras\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kerax predict does not yet check the data file before np.load "
-    "(traceback instead of a one-line error); fix in kerax/__main__.py",
-)
 def test_missing_data_file_is_a_one_line_error(runs):
     result = runs["missing_data"]
     assert result.returncode != 0
-    assert "Traceback" not in result.stderr and "absent.npy" in result.stderr
+    assert result.stderr == "kerax: no such data file: absent.npy\n"
 
 
 def test_unknown_command_prints_usage_and_exits_2(runs):

@@ -103,6 +103,8 @@ class LayerWeights:
         variable.constraint = constraints.get(constraint)
         variable.overwrite_with_gradient = overwrite_with_gradient
         self._track_variable(variable)
+        if trainable and not getattr(self, "_trainable", True):
+            variable.trainable = False  # a frozen layer creates frozen weights
         return variable
 
     def add_variable(

@@ -188,3 +188,17 @@ def test_dict_inputs_declared_out_of_key_order():
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-6)
     model.compile(optimizer="sgd", loss="mse")
     model.fit(x, np.zeros((2, 1)), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("lib", [kerax, keras], ids=["kerax", "keras"])
+def test_layer_created_frozen_is_not_trained(lib):
+    frozen = lib.layers.Dense(2, trainable=False)
+    model = lib.Sequential([lib.Input((3,)), frozen, lib.layers.Dense(1)])
+    assert [v.trainable for v in frozen.weights] == [False, False]
+    assert len(model.trainable_weights) == 2
+    before = frozen.get_weights()[0].copy()
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((8, 3)), np.ones((8, 1)), verbose=0)
+    np.testing.assert_array_equal(frozen.get_weights()[0], before)
+    frozen.trainable = True
+    assert len(model.trainable_weights) == 4

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
+import warnings
 import zipfile
 from typing import Any
 
@@ -16,6 +18,9 @@ from kerax.registry import register
 from kerax.saving.archive import atomic_write
 
 _TEMP_PREFIX = ".kerax-"  # archive.atomic_write's temporary files
+# What other callbacks carry from epoch to epoch (EarlyStopping,
+# ReduceLROnPlateau, ModelCheckpoint's best, ...): backed up and restored.
+_PROGRESS = ("wait", "best", "best_epoch", "stopped_epoch", "cooldown_counter")
 _UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
@@ -55,6 +60,46 @@ def _path_of(variable: Any, index: int) -> str:
     return str(getattr(variable, "path", None) or f"variable_{index}")
 
 
+def _callback_states(callbacks: list[Any], arrays: dict[str, np.ndarray]) -> str:
+    """The progress of ``callbacks`` as JSON; ``best_weights`` go into ``arrays``."""
+    states = []
+    for i, callback in enumerate(callbacks):
+        state: dict[str, Any] = {}
+        for name in _PROGRESS:
+            value = getattr(callback, name, None)
+            if isinstance(value, (bool, int, float, np.number, np.ndarray)):
+                value = np.asarray(value).item()
+            if value is None or isinstance(value, (bool, int, float, str)):
+                state[name] = value
+        weights = getattr(callback, "best_weights", None)
+        if isinstance(weights, list):
+            state["best_weights"] = len(weights)
+            for k, weight in enumerate(weights):
+                arrays[f"callback/{i}/{k:05d}"] = np.asarray(weight)
+        states.append({"class": type(callback).__name__, "state": state})
+    return json.dumps(states)
+
+
+def _restore_callbacks(
+    callbacks: list[Any], arrays: dict[str, np.ndarray], where: str
+) -> None:
+    states = json.loads(str(arrays["callbacks"]))
+    classes = [type(callback).__name__ for callback in callbacks]
+    if [entry["class"] for entry in states] != classes:
+        warnings.warn(
+            f"BackupAndRestore: the backup in {where} was made with the callbacks "
+            f"{[entry['class'] for entry in states]}, this fit has {classes}; their "
+            "state (EarlyStopping's wait and best, ...) starts afresh.",
+            stacklevel=3,
+        )
+        return
+    for i, (callback, entry) in enumerate(zip(callbacks, states)):
+        for name, value in entry["state"].items():
+            if name == "best_weights":
+                value = [arrays[f"callback/{i}/{k:05d}"] for k in range(value)]
+            setattr(callback, name, value)
+
+
 @register("keras.callbacks")
 class BackupAndRestore(Callback):
     """Backs up training state so that a restarted ``fit`` continues where it stopped.
@@ -63,7 +108,9 @@ class BackupAndRestore(Callback):
     model's variables (weights, non-trainable statistics, seed-generator
     states), the optimizer's variables (slots, iteration count, learning
     rate), the metrics' accumulators, the epoch and the step reached in it,
-    and the seed the epochs are shuffled with. It is written to
+    the seed the epochs are shuffled with, and the progress of the other
+    callbacks (``wait``, ``best``, ``best_weights``... of EarlyStopping,
+    ReduceLROnPlateau, ModelCheckpoint). It is written to
     ``backup_dir/latest.npz`` atomically (a temporary file, flushed, fsynced
     and renamed over the old one), so an interruption at any moment, even a
     ``SIGKILL`` during the write, leaves the previous backup or the new one.
@@ -110,6 +157,18 @@ class BackupAndRestore(Callback):
         self._initial_epoch = 0
         self._initial_step = 0
         self._initial_shuffle_seed: int | None = None
+        self._fellows: list[Any] = []
+        self._pending: dict[str, np.ndarray] | None = None
+        self._save_due = False
+
+    def _track_callbacks(self, callbacks: list[Any]) -> None:
+        """The other callbacks of this fit, whose progress is backed up too."""
+        self._fellows = [
+            cb
+            for cb in callbacks
+            if cb is not self
+            and any(hasattr(cb, name) for name in (*_PROGRESS, "best_weights"))
+        ]
 
     def _needs_batch_hooks(self, mode: str) -> bool:
         return mode == "train" and self.save_freq != "epoch"
@@ -145,6 +204,8 @@ class BackupAndRestore(Callback):
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._initial_epoch = self._initial_step = 0
         self._initial_shuffle_seed = None
+        self._pending = None
+        self._save_due = False
         self._remove_stale_temporaries()
         arrays = self._load_latest()
         if arrays is None:
@@ -163,9 +224,11 @@ class BackupAndRestore(Callback):
         self._initial_shuffle_seed = seed if seed >= 0 else None
         self._current_epoch = self._initial_epoch
         model._initial_epoch = self._initial_epoch
+        self._pending = arrays  # other callbacks: after their on_train_begin
 
     def _restore(self, model: Any, arrays: dict[str, np.ndarray]) -> None:
-        missing = {"epoch", "step", "shuffle_seed", "count", "paths"} - set(arrays)
+        required = {"epoch", "step", "shuffle_seed", "count", "paths", "callbacks"}
+        missing = required - set(arrays)
         if missing:
             raise ValueError(
                 f"BackupAndRestore: the backup in {self.backup_dir} lacks "
@@ -198,12 +261,18 @@ class BackupAndRestore(Callback):
     # -- saving ------------------------------------------------------------------
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._current_epoch = epoch
+        if self._pending is not None:
+            _restore_callbacks(self._fellows, self._pending, self.backup_dir)
+            self._pending = None
+        if self._save_due:
+            self._save(step=0)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        # The epoch's backup is written once every callback has seen the
+        # epoch end (EarlyStopping updates its wait after this hook).
         self._current_epoch = epoch + 1
         self._last_batch_seen = None
-        if self.save_freq == "epoch":
-            self._save(step=0)
+        self._save_due = self.save_freq == "epoch"
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.save_freq == "epoch":
@@ -218,6 +287,7 @@ class BackupAndRestore(Callback):
 
     def _save(self, step: int) -> None:
         """Back up the state after ``step`` steps of the current epoch."""
+        self._save_due = False
         variables = training_variables(self.model)
         seed = getattr(self.model, "_shuffle_seed", None)
         arrays = {
@@ -229,11 +299,15 @@ class BackupAndRestore(Callback):
         }
         for i, variable in enumerate(variables):
             arrays[f"state/{i:05d}"] = np.asarray(variable.numpy())
+        arrays["callbacks"] = np.asarray(_callback_states(self._fellows, arrays))
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and os.path.exists(self._path):
             os.replace(self._path, self._previous_path)
         atomic_write(self._path, lambda stream: np.savez(stream, **arrays))
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
-            shutil.rmtree(self.backup_dir)
+        if self.delete_checkpoint:
+            if os.path.exists(self.backup_dir):
+                shutil.rmtree(self.backup_dir)
+        elif self._save_due:
+            self._save(step=0)

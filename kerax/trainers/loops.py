@@ -196,6 +196,9 @@ def _resume_point(callbacks: Any, initial_epoch: int) -> tuple[int, int, Any]:
     point = (int(initial_epoch), 0)
     seed = None
     for cb in callbacks.callbacks:
+        track = getattr(cb, "_track_callbacks", None)
+        if track is not None:  # BackupAndRestore also backs up the others' state
+            track(callbacks.callbacks)
         epoch = getattr(cb, "_initial_epoch", None)
         if epoch is None:
             continue

@@ -270,3 +270,50 @@ def test_shape_mismatch_names_the_variable(tmp_path):
     model = FakeModel(optimizer=FakeOptimizer(shapes=[(2, 3), (4,)]))
     with pytest.raises(ValueError, match=r"variable 5 .* shape \(3,\).*\(4,\)"):
         fake_fit(model, [callbacks.BackupAndRestore(tmp_path / "backup")], LOGS)
+
+
+def test_other_callbacks_progress_is_restored(tmp_path):
+    """EarlyStopping's wait, best and best_weights continue as if never stopped."""
+
+    def run(crash_after=None):
+        model = _real_model(1)
+        stopper = callbacks.EarlyStopping(
+            monitor="loss", patience=3, min_delta=0.05, restore_best_weights=True
+        )
+        extra = []
+        if crash_after is not None:
+            extra = [
+                callbacks.LambdaCallback(
+                    on_epoch_begin=lambda epoch, logs: epoch == crash_after and _raise()
+                )
+            ]
+        rng = np.random.default_rng(0)
+        x, y = rng.normal(size=(44, 4)).astype("float32"), np.arange(44) % 3
+        backup = callbacks.BackupAndRestore(tmp_path / "b")
+        history = model.fit(
+            x,
+            y,
+            batch_size=8,
+            epochs=12,
+            verbose=0,
+            callbacks=[backup, stopper, *extra],
+        )
+        return model, stopper, history
+
+    def _raise():
+        raise Crash
+
+    model, expected, history = run()
+    assert 0 < expected.stopped_epoch < 11  # it stopped early, after waiting
+    with pytest.raises(Crash):
+        run(crash_after=expected.stopped_epoch - 1)  # while it was waiting
+    resumed_model, stopper, resumed = run()
+    assert resumed.epoch[0] == expected.stopped_epoch - 1
+    assert stopper.stopped_epoch == expected.stopped_epoch
+    assert (stopper.wait, stopper.best, stopper.best_epoch) == (
+        expected.wait,
+        expected.best,
+        expected.best_epoch,
+    )
+    for got, want in zip(resumed_model.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(got, want)  # the restored best weights

@@ -114,6 +114,12 @@ def train(spec: dict) -> None:
             double_checkpoint=spec["double_checkpoint"],
         )
     ]
+    if spec.get("plateau"):  # its wait and cooldown decide the learning rate
+        callbacks.append(
+            kerax.callbacks.ReduceLROnPlateau(
+                monitor="loss", factor=0.5, patience=2, min_delta=10.0, cooldown=1
+            )
+        )
     if spec.get("checkpoint"):
         callbacks.append(kerax.callbacks.ModelCheckpoint(spec["checkpoint"]))
     _inject(spec, callbacks)

@@ -9,7 +9,8 @@ after the fsync before the rename, right after the rename). After each kill
 the backup folder holds only readable backups (and temporary files the next
 run deletes) and the checkpoint file, if any, loads. Each chain of restarts
 ends with the variables, metrics included, of the uninterrupted run, bit for
-bit.
+bit, and the same last logs; with ReduceLROnPlateau, whose wait and cooldown
+(backed up with the rest) decide the learning rate.
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ WORKER = os.path.join(os.path.dirname(__file__), "kill_worker.py")
 EPOCHS = 4
 KILLS_PER_CONFIG = 8
 CONFIGS = {
-    "every_3_batches": {"save_freq": 3, "double_checkpoint": False},
-    "every_epoch_double": {"save_freq": "epoch", "double_checkpoint": True},
+    "every_3_batches": {"save_freq": 3, "double_checkpoint": False, "plateau": True},
+    "every_epoch_double": {
+        "save_freq": "epoch",
+        "double_checkpoint": True,
+        "plateau": True,
+    },
     "every_2_batches_checkpoint": {
         "save_freq": 2,
         "double_checkpoint": True,
@@ -126,6 +131,7 @@ def _spec(tmp, name, config, run_name, cache, **extra):
         "epochs": EPOCHS,
         "backup_dir": os.path.join(folder, "backup"),
         "checkpoint": os.path.join(folder, checkpoint) if checkpoint else None,
+        "plateau": config.get("plateau", False),
         "out": os.path.join(folder, "final.npz"),
         "log": os.path.join(tmp, "worker.log"),
         "cache": cache,

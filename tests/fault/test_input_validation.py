@@ -158,3 +158,54 @@ def test_predict_either_works_or_names_the_input(model, n, features, rank, dtype
         return
     assert shape == (n, 3) and out.shape == (n, 2)
     assert np.isfinite(out).all()
+
+
+FINITE = st.floats(-10, 10, width=32)
+
+
+@settings(
+    max_examples=14,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    n=st.integers(1, 9),
+    x_features=st.sampled_from([3, 3, 2]),
+    y_shape=st.sampled_from([(2,), (2,), (1,), ()]),
+    dtype=st.sampled_from(["float32", "float16", "int32"]),
+    batch_size=st.sampled_from([1, 4, 32]),
+    poison=st.sampled_from([None, None, "x", "y"]),
+    bad_value=st.sampled_from([np.nan, np.inf, -np.inf]),
+    data=st.data(),
+)
+def test_fit_either_trains_or_names_the_input(
+    model, n, x_features, y_shape, dtype, batch_size, poison, bad_value, data
+):
+    def draw(shape):
+        size = int(np.prod(shape))
+        values = data.draw(st.lists(FINITE, min_size=size, max_size=size))
+        return np.asarray(values, "float32").reshape(shape)
+
+    x, y = draw((n, x_features)), draw((n, *y_shape))
+    if poison == "x" and dtype == "int32":
+        poison = None  # integers hold no NaN
+    if poison is not None:
+        target = x if poison == "x" else y
+        sample = data.draw(st.integers(0, n - 1))
+        target.reshape(n, -1)[sample, 0] = bad_value
+    x = x.astype(dtype)
+    try:
+        history = model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+    except (ValueError, TypeError) as error:
+        message = str(error)
+        if poison is not None:
+            kind = "NaN" if np.isnan(bad_value) else "Inf"
+            assert f"{poison} contains {kind} in samples {sample} " in message
+        else:
+            assert x_features != 3 or y_shape != (2,), message  # only bad shapes
+            assert "shape" in message, message
+        return
+    assert poison is None and x_features == 3 and y_shape == (2,)
+    assert np.isfinite(history.history["loss"][0])

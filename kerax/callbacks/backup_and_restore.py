@@ -115,6 +115,10 @@ class BackupAndRestore(Callback):
     and renamed over the old one), so an interruption at any moment, even a
     ``SIGKILL`` during the write, leaves the previous backup or the new one.
 
+    With ``save_freq="epoch"``, an epoch's backup is written as the next
+    epoch begins, once every callback has seen the epoch end (or when training
+    ends, with ``delete_checkpoint=False``).
+
     At ``on_train_begin`` an existing backup is loaded and ``fit`` resumes at
     the exact step: an epoch-end backup resumes at the next epoch, a backup
     every ``save_freq`` batches resumes after the last saved batch, skipping

@@ -37,6 +37,7 @@ def test_fit_compiles_one_step_per_bucket_and_learns():
     data = BucketedSequences(
         sequences, labels, bucket_boundaries=[10, 20, 40], batch_size=16, seed=2
     )
+    kerax.utils.set_random_seed(3)
     model = kerax.Sequential(
         [
             kerax.Input((None,), dtype="int32"),
@@ -49,9 +50,7 @@ def test_fit_compiles_one_step_per_bucket_and_learns():
     history = model.fit(data, epochs=4, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     step = model._step("train")
-    assert (
-        step.trace_count <= 2 * 3
-    )  # a full and a partial batch shape per bucket at most
+    assert step.trace_count <= 3  # one per bucket: partial batches are padded
 
 
 def test_bad_arguments():

@@ -18,15 +18,15 @@ under a *row mask*, True for the real rows:
 Padding is exact only for the default ``train_step``/``test_step``, so
 ``padding_blockers`` lists what makes the trainer fall back to an unpadded
 last batch (a second compile): an overridden step, ``compute_loss`` or
-``compute_metrics``; in training, a ``BatchNormalization`` (its batch
-statistics would see the padded rows; evaluation pads); losses added by layers
+``compute_metrics``; in training, a ``BatchNormalization`` or any layer or
+model class defined outside kerax (batch statistics would see the padded rows;
+evaluation pads); losses added by layers
 during the call (activity regularizers, ``add_loss``); a compiled loss that
 does not give one value per sample, overrides ``__call__`` or reduces with
 ``"none"``; metrics held by layers; and compiled metrics that reject the row
 weights or whose result would change with a weight (an ``ignore_class`` mask
-that Keras applies only to weighted updates, adjusted ``R2Score``). A layer
-that mixes rows in other ways (statistics over the batch axis in a custom
-layer) or a custom metric that ignores ``sample_weight`` is not detected.
+that Keras applies only to weighted updates, adjusted ``R2Score``). A custom
+metric that ignores ``sample_weight`` is not detected.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def padding_blockers(model: Any, kind: str, sample: Any) -> list[str]:
         return reasons
     if kind == "train":
         reasons += [
-            f"{layer.name} uses batch statistics in training"
+            f"{layer.name} may use batch statistics in training"
             for layer in model._flatten_layers()
             if _uses_batch_statistics(layer)
         ]
@@ -146,9 +146,12 @@ def padding_blockers(model: Any, kind: str, sample: Any) -> list[str]:
 
 
 def _uses_batch_statistics(layer: Any) -> bool:
+    """BatchNormalization, or a user's layer or model (its call is unknown)."""
     from kerax.layers.normalization.batch_normalization import BatchNormalization
 
-    return isinstance(layer, BatchNormalization)
+    if isinstance(layer, BatchNormalization):
+        return True
+    return not type(layer).__module__.startswith("kerax.")
 
 
 def _loss_blockers(model: Any) -> list[str]:

@@ -365,3 +365,29 @@ def test_adapter_batches_are_padded_too(monkeypatch):
         np.testing.assert_allclose(e_pad[key], e_plain[key], rtol=1e-6)
     for a, b in zip(w_pad, w_plain):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_custom_layer_with_batch_statistics_trains_unpadded():
+    """A user's layer may mix rows: training falls back to an unpadded last batch."""
+
+    class CenterOnBatch(kerax.layers.Layer):
+        def call(self, x, training=False):
+            return x - kerax.ops.mean(x, axis=0, keepdims=True) if training else x
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 3)).astype("float32")
+    y = rng.normal(size=(6, 1)).astype("float32")
+    weights = []
+    for split in (False, True):  # batches 4 + 2 (partial) in one fit, or in two
+        kerax.utils.set_random_seed(0)
+        model = kerax.Sequential(
+            [kerax.Input((3,)), CenterOnBatch(), kerax.layers.Dense(1)]
+        )
+        model.compile(optimizer="sgd", loss="mse")
+        if split:
+            model.fit(x[:4], y[:4], batch_size=4, verbose=0, shuffle=False)
+            model.fit(x[4:], y[4:], batch_size=2, verbose=0, shuffle=False)
+        else:
+            model.fit(x, y, batch_size=4, verbose=0, shuffle=False)
+        weights.append(model.get_weights()[0])
+    np.testing.assert_allclose(weights[0], weights[1], rtol=1e-6)

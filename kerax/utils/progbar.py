@@ -27,9 +27,14 @@ def _write(message: str) -> None:
     sys.stdout.flush()
 
 
-def format_metric(value: float) -> str:
-    """Four decimals, or scientific notation when the magnitude is ≤ 1e-3."""
-    return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
+def format_metric(value: float, signed: bool = False) -> str:
+    """Four decimals, or scientific notation when the magnitude is ≤ 1e-3.
+
+    With ``signed`` (Keras's ``verbose=2`` lines) the test is on the value
+    itself, so every negative value is written in scientific notation.
+    """
+    large = value > 1e-3 if signed else abs(value) > 1e-3
+    return f"{value:.4f}" if large else f"{value:.4e}"
 
 
 def format_time_per_unit(seconds: float, unit_name: str) -> str:
@@ -134,12 +139,12 @@ class Progbar:
             else:
                 self._values[name] = [value * steps, steps]
 
-    def _metrics_text(self) -> str:
+    def _metrics_text(self, signed: bool = False) -> str:
         text = ""
         for name, (total, count) in self._values.items():
             if not isinstance(total, float):
                 total = np.mean(np.asarray(total))
-            text += f" - {name}: {format_metric(total / max(1, count))}"
+            text += f" - {name}: {format_metric(total / max(1, count), signed)}"
         return text
 
     def update(
@@ -173,7 +178,7 @@ class Progbar:
                 f"{int(current):{digits}d}/{self.target} - {now - self._start:.0f}s -"
             )
             line += format_time_per_unit(per_unit, self.unit_name)
-            _write(line + self._metrics_text() + "\n")
+            _write(line + self._metrics_text(signed=True) + "\n")
         self._last_update = now
 
     def _bar(self, current: int) -> str:

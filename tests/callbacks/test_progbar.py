@@ -43,6 +43,9 @@ CASES = [
     (100, _steps(100, delay=2e-5), dict(unit_name="sample", width=30)),
     (3, [(0.5, 1, [("loss", 2.0)]), (0.2, 3, [("loss", 1.0)])], dict(verbose=2)),
     (1000, _steps(4, delay=1.5), {}),
+    # Keras's verbose=2 line writes every negative value in scientific notation
+    (4, [(0.1, i, [("loss", -0.5 * i)]) for i in range(1, 5)], dict(verbose=2)),
+    (4, [(0.1, i, [("loss", -0.5 * i)]) for i in range(1, 5)], {}),
 ]
 
 

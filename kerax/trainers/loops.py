@@ -133,7 +133,14 @@ def run_fit(model: Any, **kw: Any) -> Any:
     model._shuffle_seed = source.shuffle_seed() if resumable else None
     callbacks.on_train_begin()
     initial_epoch, initial_step, seed = _resume_point(callbacks, kw["initial_epoch"])
-    if not resumable:
+    if not resumable and initial_step:
+        warnings.warn(
+            f"The backup was taken after step {initial_step} of epoch "
+            f"{initial_epoch + 1}; with this data source (not in-memory arrays) "
+            "training resumes at the start of that epoch, from the backed-up "
+            "weights.",
+            stacklevel=3,
+        )
         initial_step = 0
     epoch_logs: dict[str, Any] = {}
     if resumable and (initial_epoch or initial_step or seed is not None):

@@ -317,3 +317,35 @@ def test_other_callbacks_progress_is_restored(tmp_path):
     )
     for got, want in zip(resumed_model.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(got, want)  # the restored best weights
+
+
+def test_mid_epoch_backup_of_a_data_source_resumes_at_the_epoch_start(tmp_path):
+    class Batches(kerax.utils.PyDataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            x = np.full((8, 4), index, "float32")
+            return x, np.arange(8) % 3
+
+    folder = tmp_path / "b"
+    with pytest.raises(Crash):
+        _real_fit_source(_real_model(1), Batches(), folder, crash_after=6)
+    with pytest.warns(UserWarning, match="after step 4 of epoch 1.*start of that"):
+        history = _real_fit_source(_real_model(1), Batches(), folder)
+    assert history.epoch == [0, 1, 2]
+
+
+def _real_fit_source(model, source, folder, crash_after=None):
+    extra = []
+    if crash_after is not None:
+        count = [0]
+
+        def on_batch_end(batch, logs):
+            count[0] += 1
+            if count[0] == crash_after:
+                raise Crash
+
+        extra = [callbacks.LambdaCallback(on_train_batch_end=on_batch_end)]
+    backup = callbacks.BackupAndRestore(folder, save_freq=4)
+    return model.fit(source, epochs=3, verbose=0, callbacks=[backup, *extra])

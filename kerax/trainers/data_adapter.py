@@ -50,6 +50,13 @@ def _to_numpy(value: Any, name: str) -> np.ndarray:
             f"{name} could not be converted to a numeric array (got dtype object). "
             "Pass numbers of one shape per input."
         )
+    if array.dtype.kind in "SUV":
+        raise ValueError(
+            f"{name} holds strings or raw bytes (dtype {array.dtype}); a model "
+            "takes numbers. Turn text into numbers before fit/evaluate/predict, "
+            "e.g. with a StringLookup or TextVectorization layer in the data "
+            "pipeline."
+        )
     if array.dtype == np.float64:
         array = array.astype(np.float32)
     elif array.dtype == np.int64:

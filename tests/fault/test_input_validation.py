@@ -209,3 +209,19 @@ def test_fit_either_trains_or_names_the_input(
         return
     assert poison is None and x_features == 3 and y_shape == (2,)
     assert np.isfinite(history.history["loss"][0])
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.array([["a", "b", "c"]] * 4), "x holds strings"),
+        (np.array([[b"a", b"b", b"c"]] * 4), "x holds strings or raw bytes"),
+        (np.array([[1, None, 2]] * 4, dtype=object), "x could not be converted"),
+    ],
+    ids=["str", "bytes", "object"],
+)
+def test_non_numeric_inputs_are_named(model, bad, message):
+    with pytest.raises(ValueError, match=message):
+        model.fit(bad, np.zeros((4, 1), "float32"), verbose=0)
+    with pytest.raises(ValueError, match=message):
+        model.predict(bad, verbose=0)

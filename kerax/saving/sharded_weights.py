@@ -35,7 +35,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from kerax.saving import archive, safe_json
+from kerax.saving import archive, h5_guard, safe_json
 from kerax.saving.weights_io import load_state, save_state
 from kerax.saving.weights_store import (
     WeightsReader,
@@ -247,8 +247,11 @@ class ShardedWeightsReader:
                 f"Refusing the shard {name!r} listed in {self.source}: it is a link "
                 "leading out of the index's folder."
             )
+        label = f"The shard {name!r} listed in {self.source}"
+        h5_guard.check_global_heaps(shard, label)
         try:
-            h5file = h5py.File(shard, "r")
+            with h5_guard.read_errors(label):
+                h5file = h5py.File(shard, "r")
         except OSError as error:
             raise ValueError(
                 f"The shard {name!r} listed in the sharded weights index "
@@ -367,5 +370,5 @@ def save_sharded(
 
 def load_sharded(model: Any, path: str, skip_mismatch: bool = False) -> None:
     """Load weights saved as the sharded index ``path`` (by kerax or Keras)."""
-    with ShardedWeightsReader(path) as reader:
+    with ShardedWeightsReader(path) as reader, h5_guard.read_errors(path):
         load_state(model, reader, skip_mismatch=skip_mismatch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -14,6 +15,7 @@ import numpy as np
 
 from kerax.callbacks.callback import Callback
 from kerax.callbacks.model_checkpoint import batches_since, check_save_freq
+from kerax.distribution.checkpointing import host_value, is_writer, wait_for_writer
 from kerax.registry import register
 from kerax.saving.archive import atomic_write
 
@@ -182,9 +184,12 @@ class BackupAndRestore(Callback):
         """Temporary files of a write that was killed: never a backup, delete them."""
         if not os.path.isdir(self.backup_dir):
             return
+        if not is_writer():
+            return
         for name in os.listdir(self.backup_dir):
             if name.startswith(_TEMP_PREFIX) and name.endswith(".tmp"):
-                os.remove(os.path.join(self.backup_dir, name))
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(self.backup_dir, name))
 
     def _load_latest(self) -> dict[str, np.ndarray] | None:
         candidates = [self._path]
@@ -301,17 +306,21 @@ class BackupAndRestore(Callback):
             "count": np.asarray(len(variables)),
             "paths": np.asarray([_path_of(v, i) for i, v in enumerate(variables)]),
         }
-        for i, variable in enumerate(variables):
-            arrays[f"state/{i:05d}"] = np.asarray(variable.numpy())
+        for i, variable in enumerate(variables):  # collective across processes
+            arrays[f"state/{i:05d}"] = host_value(variable.value)
         arrays["callbacks"] = np.asarray(_callback_states(self._fellows, arrays))
-        os.makedirs(self.backup_dir, exist_ok=True)
-        if self.double_checkpoint and os.path.exists(self._path):
-            os.replace(self._path, self._previous_path)
-        atomic_write(self._path, lambda stream: np.savez(stream, **arrays))
+        if is_writer():
+            os.makedirs(self.backup_dir, exist_ok=True)
+            if self.double_checkpoint and os.path.exists(self._path):
+                os.replace(self._path, self._previous_path)
+            atomic_write(self._path, lambda stream: np.savez(stream, **arrays))
+        wait_for_writer("kerax:backup")
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self.delete_checkpoint:
-            if os.path.exists(self.backup_dir):
+            wait_for_writer("kerax:backup-end")  # every process is done reading
+            if is_writer() and os.path.exists(self.backup_dir):
                 shutil.rmtree(self.backup_dir)
+            wait_for_writer("kerax:backup-deleted")
         elif self._save_due:
             self._save(step=0)

@@ -126,6 +126,7 @@ def test_checkpoints_are_written_once_and_load_everywhere(results):
     for result in results:
         assert result["fit"]["checkpoint_diff"] == 0.0
         assert result["fit"]["backup_diff"] == 0.0  # BackupAndRestore (replicated)
+        assert result["fit"]["backup_deleted"]  # removed once, no process failed
 
 
 @pytest.mark.parametrize("process", [0, 1])

@@ -98,11 +98,10 @@ def fit_checks(folder):
             local_rows(x),
             local_rows(y),
             batch_size=8,
-            callbacks=[
-                kerax.callbacks.BackupAndRestore(backup_dir, delete_checkpoint=False)
-            ],
+            callbacks=[kerax.callbacks.BackupAndRestore(backup_dir)],
             **kwargs,
         )
+        backup_deleted = not os.path.exists(backup_dir)  # by process 0, once
         evaluation = model.evaluate(
             local_rows(x), local_rows(y), batch_size=8, verbose=0, return_dict=True
         )
@@ -125,6 +124,7 @@ def fit_checks(folder):
         "weight_diff": max_diff(model.get_weights(), reference.get_weights()),
         "checkpoint_diff": max_diff(loaded.get_weights(), model.get_weights()),
         "backup_diff": max_diff(restored.get_weights(), model.get_weights()),
+        "backup_deleted": backup_deleted,
         "kernel_devices": len(model.layers[0].kernel._value.sharding.device_set),
     }
 

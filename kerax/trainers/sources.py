@@ -31,7 +31,7 @@ class ArraySource:
         from kerax.distribution import distribution
 
         self.distribution = distribution()
-        if self.distribution is not None:
+        if self.distribution is not None and self.indexed:  # gathered on the mesh
             self.data = self.distribution.replicate(self.data)
         self.n = data_adapter.num_samples(*data_adapter.unpack_x_y_sample_weight(data))
         self.batch_size = batch_size

@@ -43,6 +43,10 @@ def _host_array(value: Any) -> np.ndarray | None:
         return None
     if hasattr(value, "to_numpy") and not isinstance(value, np.ndarray):
         value = value.to_numpy()
+    if not isinstance(value, (np.ndarray, np.generic)) and (
+        not hasattr(value, "__array__") or hasattr(value, "__next__")
+    ):
+        return None  # datasets, generators, iterators: batches are not checked
     try:
         array = np.asarray(value)
     except (TypeError, ValueError):

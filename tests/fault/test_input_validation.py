@@ -225,3 +225,26 @@ def test_non_numeric_inputs_are_named(model, bad, message):
         model.fit(bad, np.zeros((4, 1), "float32"), verbose=0)
     with pytest.raises(ValueError, match=message):
         model.predict(bad, verbose=0)
+
+
+def test_iterators_and_datasets_are_not_read_by_the_check(model):
+    """Only arrays are checked: an augmenting iterator is never materialized."""
+    x = _x(8)
+
+    class Batches(kerax.utils.PyDataset):
+        reads = 0
+
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, index):
+            Batches.reads += 1
+            return x[4 * index : 4 * index + 4], np.zeros((4, 2), "float32")
+
+    data = Batches()
+    validation.check_finite(data, None, None, "fit")
+    generator = kerax.preprocessing.image.ImageDataGenerator().flow(
+        np.ones((8, 4, 4, 1), "float32"), np.zeros(8), batch_size=4
+    )
+    validation.check_finite(generator, None, None, "fit")
+    assert Batches.reads == 0 and generator.batch_index == 0

@@ -1,7 +1,9 @@
 """The benchmark models hand-written in JAX: ``(init_params(key), loss(params, x, y))``.
 
 Same architectures, initializers and losses as the Keras/kerax builders in
-``benchmarks.workloads`` (layer normalization epsilon 1e-3 as Keras's default).
+``benchmarks.workloads`` (layer normalization epsilon 1e-3 as Keras's default;
+convolutions "valid"; the LSTM's gates in Keras's order i, f, c, o with a
+sigmoid recurrent activation and the forget gate's bias initialized to one).
 """
 
 from __future__ import annotations
@@ -12,12 +14,25 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from benchmarks.workloads import D_MODEL, ENCODER_LAYERS, FF_DIM, HEADS, VOCAB
+from benchmarks.workloads import (
+    D_MODEL,
+    EMBED_DIM,
+    ENCODER_LAYERS,
+    FF_DIM,
+    HEADS,
+    LSTM_UNITS,
+    LSTM_VOCAB,
+    VOCAB,
+)
 
 
 def _glorot(key, shape, fan_in: int, fan_out: int):
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return jax.random.uniform(key, shape, jnp.float32, -limit, limit)
+
+
+def _embedding(key, vocab: int, dim: int):
+    return jax.random.uniform(key, (vocab, dim), jnp.float32, -0.05, 0.05)
 
 
 def _sparse_cross_entropy(logits, labels):
@@ -60,11 +75,8 @@ def transformer_params(key, classes: int = 4) -> dict:
             block[f"{norm}_g"] = jnp.ones(D_MODEL)
             block[f"{norm}_b"] = jnp.zeros(D_MODEL)
         blocks.append(block)
-    embedding = jax.random.uniform(
-        next(keys), (VOCAB, D_MODEL), jnp.float32, -0.05, 0.05
-    )
     return {
-        "embedding": embedding,
+        "embedding": _embedding(next(keys), VOCAB, D_MODEL),
         "blocks": blocks,
         "w_out": _glorot(next(keys), (D_MODEL, classes), D_MODEL, classes),
         "b_out": jnp.zeros(classes),
@@ -97,7 +109,74 @@ def transformer_loss(params, xb, yb):
     return _sparse_cross_entropy(logits, yb)
 
 
+def cnn_params(key, classes: int = 10) -> dict:
+    k1, k2, k3 = jax.random.split(key, 3)
+    return {
+        "conv1": _glorot(k1, (3, 3, 3, 32), 3 * 3 * 3, 3 * 3 * 32),
+        "conv1_b": jnp.zeros(32),
+        "conv2": _glorot(k2, (3, 3, 32, 64), 3 * 3 * 32, 3 * 3 * 64),
+        "conv2_b": jnp.zeros(64),
+        "w_out": _glorot(k3, (6 * 6 * 64, classes), 6 * 6 * 64, classes),
+        "b_out": jnp.zeros(classes),
+    }
+
+
+def _conv_relu_pool(x, kernel, bias):
+    y = jax.lax.conv_general_dilated(
+        x, kernel, (1, 1), "VALID", dimension_numbers=("NHWC", "HWIO", "NHWC")
+    )
+    y = jax.nn.relu(y + bias)
+    window = (1, 2, 2, 1)
+    return jax.lax.reduce_window(y, -jnp.inf, jax.lax.max, window, window, "VALID")
+
+
+def cnn_loss(params, xb, yb):
+    x = _conv_relu_pool(xb, params["conv1"], params["conv1_b"])
+    x = _conv_relu_pool(x, params["conv2"], params["conv2_b"])
+    logits = x.reshape(x.shape[0], -1) @ params["w_out"] + params["b_out"]
+    return _sparse_cross_entropy(logits, yb)
+
+
+def lstm_params(key) -> dict:
+    k1, k2, k3, k4 = jax.random.split(key, 4)
+    units = LSTM_UNITS
+    forget_bias = jnp.zeros(4 * units).at[units : 2 * units].set(1.0)
+    return {
+        "embedding": _embedding(k1, LSTM_VOCAB, EMBED_DIM),
+        "kernel": _glorot(k2, (EMBED_DIM, 4 * units), EMBED_DIM, 4 * units),
+        "recurrent": jax.nn.initializers.orthogonal()(k3, (units, 4 * units)),
+        "bias": forget_bias,
+        "w_out": _glorot(k4, (units, 1), units, 1),
+        "b_out": jnp.zeros(1),
+    }
+
+
+def _lstm_last(x, kernel, recurrent, bias):
+    """The last hidden state of an LSTM over ``x`` (batch, time, features)."""
+    inputs = jnp.einsum("btd,dg->tbg", x, kernel) + bias
+    zeros = jnp.zeros((x.shape[0], recurrent.shape[0]), x.dtype)
+
+    def step(carry, z):
+        h, c = carry
+        i, f, g, o = jnp.split(z + h @ recurrent, 4, axis=-1)
+        c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+        return (jax.nn.sigmoid(o) * jnp.tanh(c), c), None
+
+    (h, _), _ = jax.lax.scan(step, (zeros, zeros), inputs)
+    return h
+
+
+def lstm_loss(params, xb, yb):
+    x = params["embedding"][xb]
+    h = _lstm_last(x, params["kernel"], params["recurrent"], params["bias"])
+    logits = (h @ params["w_out"] + params["b_out"])[:, 0]
+    # Binary cross-entropy of sigmoid(logits), written stably.
+    return jnp.mean(jax.nn.softplus(logits) - yb * logits)
+
+
 MODELS: dict[str, tuple[Callable, Callable]] = {
     "mlp": (mlp_params, mlp_loss),
+    "cnn": (cnn_params, cnn_loss),
+    "lstm": (lstm_params, lstm_loss),
     "transformer": (transformer_params, transformer_loss),
 }

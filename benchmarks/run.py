@@ -68,6 +68,8 @@ def implementations(workload, x, y, epochs):
     runs = {"keras_fit": fit(keras), "kerax_fit": fit(kerax)}
     if workload.name in ("cnn", "lstm"):
         runs["kerax_fit_spe8"] = fit(kerax, steps_per_execution=8)
+        runs["jax_jit_step"] = jax_steps(1)
+        runs["jax_scan_8"] = jax_steps(8)
     elif workload.name == "mlp":
         runs["kerax_fit_spe32"] = fit(kerax, steps_per_execution=32)
         runs["kerax_function_loop"] = lambda: runners.kerax_function_runner(

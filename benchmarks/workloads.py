@@ -28,13 +28,19 @@ HEADS = 4
 FF_DIM = 512
 ENCODER_LAYERS = 4
 
+# The LSTM model's sizes (shared with the hand-written JAX model).
+LSTM_VOCAB = 20000
+EMBED_DIM = 64
+LSTM_UNITS = 64
+
 
 def make_data(workload: Workload, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Synthetic data of the workload's real shapes, with a learnable signal."""
     rng = np.random.default_rng(seed)
     if workload.name == "lstm":
-        x = rng.integers(1, 20000, size=(workload.samples, 200)).astype("int32")
-        y = (x[:, :10].mean(axis=1) > 10000).astype("float32")
+        shape = (workload.samples, *workload.input_shape)
+        x = rng.integers(1, LSTM_VOCAB, size=shape).astype("int32")
+        y = (x[:, :10].mean(axis=1) > LSTM_VOCAB // 2).astype("float32")
         return x, y
     if workload.name == "transformer":
         length = workload.input_shape[0]
@@ -84,9 +90,9 @@ def build_lstm(lib):
     layers = lib.layers
     model = lib.Sequential(
         [
-            lib.Input((200,), dtype="int32"),
-            layers.Embedding(20000, 64),
-            layers.LSTM(64),
+            lib.Input(LSTM.input_shape, dtype="int32"),
+            layers.Embedding(LSTM_VOCAB, EMBED_DIM),
+            layers.LSTM(LSTM_UNITS),
             layers.Dense(1, activation="sigmoid"),
         ]
     )

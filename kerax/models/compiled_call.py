@@ -25,7 +25,7 @@ def _signature(value: Any) -> Any:
     if isinstance(value, (jax.Array, np.ndarray)) and not isinstance(
         value, jax.core.Tracer
     ):
-        return (tuple(value.shape), str(value.dtype))
+        return (value.shape, value.dtype)
     return None
 
 
@@ -63,10 +63,8 @@ def compiled_call(model: Any, args: tuple, kwargs: dict) -> tuple[bool, Any]:
         step = CompiledStep(forward, variables)
         step.layers = layers  # type: ignore[attr-defined]
         cache[key] = step
-    data = jax.tree_util.tree_map(
-        lambda a: a if isinstance(a, jax.Array) else jax.numpy.asarray(a), args[0]
-    )
-    outputs, losses = step.run(data)
+    outputs, losses = step.run(args[0])  # numpy leaves go to the device in the call
     for layer, values in zip(step.layers, losses):  # type: ignore[attr-defined]
-        layer._losses = list(values)
+        if values or layer._losses:
+            layer._losses = list(values)
     return True, outputs

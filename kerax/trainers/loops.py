@@ -279,7 +279,9 @@ def run_predict(
     for step, (batch, size) in enumerate(source.padded_batches()):
         cbs.on_predict_batch_begin(step)
         out = predict.run(batch)
-        out = jax.tree_util.tree_map(lambda o, n=size: o[:n], out)
+        out = jax.tree_util.tree_map(
+            lambda o, n=size: o if o.shape[0] == n else o[:n], out
+        )
         outputs.append(out)
         cbs.on_predict_batch_end(step, {"outputs": out})
     source.on_epoch_end()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import jax
+import numpy as np
 
 from kerax.trainers import data_adapter, padding
 from kerax.trainers.data_adapters import (
@@ -22,15 +23,30 @@ class ArraySource:
 
     indexed = True
 
-    def __init__(self, data: Any, batch_size: int, steps: int | None = None) -> None:
+    def __init__(
+        self,
+        data: Any,
+        batch_size: int,
+        steps: int | None = None,
+        on_host: bool = False,
+    ) -> None:
+        from kerax.distribution import distribution
+
         self._base_seed: int | None = None
         self._epochs_started = 0
         self._skip_steps = 0
         self._host_labels = data_adapter.unpack_x_y_sample_weight(data)[1]
-        self.data = data_adapter.to_device(data)
-        from kerax.distribution import distribution
-
         self.distribution = distribution()
+        # predict reads its batches in order: NumPy slices go to the device with
+        # the compiled call, with no eager slicing op per batch.
+        self.on_host = (
+            on_host
+            and self.distribution is None
+            and all(
+                isinstance(leaf, np.ndarray) for leaf in jax.tree_util.tree_leaves(data)
+            )
+        )
+        self.data = data if self.on_host else data_adapter.to_device(data)
         if self.distribution is not None and self.indexed:  # gathered on the mesh
             self.data = self.distribution.replicate(self.data)
         self.n = data_adapter.num_samples(*data_adapter.unpack_x_y_sample_weight(data))
@@ -108,6 +124,8 @@ class ArraySource:
             batch = jax.tree_util.tree_map(lambda a, s=start, e=stop: a[s:e], self.data)
             if stop - start < size:
                 batch = data_adapter.pad_batch(batch, size)
+                if self.on_host:
+                    batch = jax.tree_util.tree_map(np.asarray, batch)
             yield batch, stop - start
 
     def on_epoch_end(self) -> None:
@@ -223,7 +241,13 @@ class AdapterSource:
 
 
 def _array_source(
-    x: Any, y: Any, sample_weight: Any, batch_size: int, steps: Any, class_weight: Any
+    x: Any,
+    y: Any,
+    sample_weight: Any,
+    batch_size: int,
+    steps: Any,
+    class_weight: Any,
+    on_host: bool = False,
 ) -> ArraySource:
     x = data_adapter.to_arrays(x, "x")
     y = data_adapter.to_arrays(y, "y")
@@ -233,8 +257,13 @@ def _array_source(
         sample_weight = data_adapter.class_weights_to_sample_weights(
             y, class_weight, sample_weight
         )
-    return _array_source_type()(
-        data_adapter.pack_x_y_sample_weight(x, y, sample_weight), batch_size, steps
+    source_type = _array_source_type()
+    options = {"on_host": True} if on_host and source_type is ArraySource else {}
+    return source_type(
+        data_adapter.pack_x_y_sample_weight(x, y, sample_weight),
+        batch_size,
+        steps,
+        **options,
     )
 
 
@@ -289,7 +318,9 @@ def make_source(
             (x_arr, y_arr, sw_arr), val = data_adapter.split_validation(
                 (x_arr, y_arr, sw_arr), float(validation_split)
             )
-        source = _array_source(x_arr, y_arr, sw_arr, batch_size, steps, class_weight)
+        source = _array_source(
+            x_arr, y_arr, sw_arr, batch_size, steps, class_weight, for_predict
+        )
         if val is not None:
             return source, _array_source(
                 *val, validation_batch_size or batch_size, validation_steps, None

@@ -28,11 +28,15 @@ def main() -> float:
         metrics=["accuracy"],
     )
     model.summary()
-    model.fit(x_train, y_train, batch_size=32, epochs=30, validation_split=0.1, verbose=2)
+    model.fit(
+        x_train, y_train, batch_size=32, epochs=30, validation_split=0.1, verbose=2
+    )
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     predictions = np.argmax(model.predict(x_test, verbose=0), axis=-1)
     print(f"test loss {loss:.4f} - test accuracy {accuracy:.4f}")
-    print(f"first predictions {predictions[:10].tolist()} vs labels {y_test[:10].tolist()}")
+    print(
+        f"first predictions {predictions[:10].tolist()} vs labels {y_test[:10].tolist()}"
+    )
     return accuracy
 
 

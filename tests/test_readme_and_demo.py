@@ -18,7 +18,10 @@ def test_readme_quick_start_runs(capsys):
     code = _blocks()[0].replace("epochs=5", "epochs=2")
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
-    assert namespace["history"].history["loss"][1] < namespace["history"].history["loss"][0]
+    assert (
+        namespace["history"].history["loss"][1]
+        < namespace["history"].history["loss"][0]
+    )
     assert 'Model: "sequential"' in capsys.readouterr().out
 
 

@@ -18,6 +18,7 @@ from kerax.callbacks.model_checkpoint import batches_since, check_save_freq
 from kerax.distribution.checkpointing import host_value, is_writer, wait_for_writer
 from kerax.registry import register
 from kerax.saving.archive import atomic_write
+from kerax.trainers.trainer import unique_variables
 
 _TEMP_PREFIX = ".kerax-"  # archive.atomic_write's temporary files
 # What other callbacks carry from epoch to epoch (EarlyStopping,
@@ -34,16 +35,6 @@ def _read(path: str) -> dict[str, np.ndarray]:
         return {key: arrays[key] for key in arrays.files}
 
 
-def _dedupe(variables: list[Any]) -> list[Any]:
-    seen: set[int] = set()
-    unique = []
-    for variable in variables:
-        if id(variable) not in seen:
-            seen.add(id(variable))
-            unique.append(variable)
-    return unique
-
-
 def training_variables(model: Any) -> list[Any]:
     """Every Variable a training run changes, in a fixed order.
 
@@ -55,7 +46,7 @@ def training_variables(model: Any) -> list[Any]:
     optimizer = getattr(model, "optimizer", None)
     variables += list(getattr(optimizer, "variables", []))
     variables += list(getattr(model, "metrics_variables", []))
-    return _dedupe(variables)
+    return unique_variables(variables)
 
 
 def _path_of(variable: Any, index: int) -> str:

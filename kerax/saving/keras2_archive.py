@@ -19,8 +19,6 @@ import h5py
 from kerax.saving import archive, safe_json
 from kerax.saving.keras2_config import is_keras2_version, keras2_to_keras3
 from kerax.saving.keras2_weights import load_keras2_state
-from kerax.saving.object_registration import safe_mode_scope
-from kerax.saving.serialization import deserialize_keras_object
 from kerax.saving.weights_store import WeightsReader
 
 
@@ -73,13 +71,10 @@ def load_model(
 ) -> Any:
     """The model of a Keras 2 ``.keras`` archive, weights (and optimizer) loaded."""
     raw = safe_json.loads(entries[archive.CONFIG], f"{label}: {archive.CONFIG}")
+    from kerax.saving.saving_api import model_from_config  # saving_api imports us
+
     config = mapped_config(raw, label)
-    if not compile:
-        config = {k: v for k, v in config.items() if k != "compile_config"}
-    with safe_mode_scope(safe_mode):
-        model = deserialize_keras_object(config, custom_objects, safe_mode=safe_mode)
-    if not hasattr(model, "layers"):
-        raise ValueError(f"{label} describes a {type(model).__name__}, not a model.")
+    model = model_from_config(config, custom_objects, compile, safe_mode, label)
     _load_state(model, entries, label, layer_names(raw), compile)
     return model
 

@@ -145,6 +145,17 @@ def _model_from_entries(
         safe_json.loads(entries[archive.METADATA], f"{label}: {archive.METADATA}")
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"{label}: {archive.CONFIG} does not describe a model.")
+    return model_from_config(config, custom_objects, compile, safe_mode, label)
+
+
+def model_from_config(
+    config: dict,
+    custom_objects: Any,
+    compile: bool,  # noqa: A002 - Keras's argument name
+    safe_mode: bool,
+    label: str,
+) -> Any:
+    """The model a ``.keras`` config describes (compiled only with ``compile``)."""
     if not compile:
         config = {k: v for k, v in config.items() if k != "compile_config"}
     with safe_mode_scope(safe_mode):

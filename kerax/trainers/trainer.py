@@ -325,7 +325,7 @@ class Trainer:
         if kind != "predict":
             variables += self.metrics_variables
         variables += self._extra_step_variables.get(kind, [])
-        return _dedupe(variables)
+        return unique_variables(variables)
 
     def _step(self, kind: str) -> CompiledStep:
         """The compiled step of ``kind``, rebuilt when the set of variables changed."""
@@ -536,7 +536,8 @@ class Trainer:
         return jax.tree_util.tree_map(np.asarray, out)
 
 
-def _dedupe(variables: list[Any]) -> list[Any]:
+def unique_variables(variables: list[Any]) -> list[Any]:
+    """``variables`` without repeats (by identity), in first-seen order."""
     seen: set[int] = set()
     result = []
     for variable in variables:
